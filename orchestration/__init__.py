@@ -1,0 +1,1 @@
+"""MSP KPI warehouse: ingestion, orchestration and the command line around the dbt project."""

@@ -1,0 +1,1 @@
+"""Dagster definitions, one folder per integration (ingest, dbt), gathered by definitions.py."""
