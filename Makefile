@@ -33,10 +33,12 @@ lint: $(STAMP) dbt-parse  ## ruff, sqlfluff (dbt templater), dbt-bouncer, contra
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MSPKPI) contract --check
-	$(BIN)/sqlfluff lint models macros tests/dbt --processes 2
+	@mkdir -p $(TEST_DIR)
+	MSPKPI_DUCKDB_PATH=$(TEST_DIR)/parse.duckdb $(BIN)/sqlfluff lint models macros tests/dbt --processes 2
 	$(BIN)/dbt-bouncer --config-file dbt-bouncer.yml
 
 dbt-parse: $(STAMP)
+	@mkdir -p $(TEST_DIR)
 	MSPKPI_DUCKDB_PATH=$(TEST_DIR)/parse.duckdb $(BIN)/dbt parse --quiet --project-dir . --profiles-dir .
 
 pytest: $(STAMP)  ## the Python and end-to-end tests

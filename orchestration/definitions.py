@@ -11,6 +11,7 @@ from orchestration.defs.ingest.assets import ingest_assets
 from orchestration.defs.ingest.sensors import new_extract_files
 from orchestration.defs.resources import warehouse_from_env
 from orchestration.defs.schedules import daily_refresh_job, daily_refresh_schedule
+from orchestration.pipeline import DBT_EXECUTABLE
 
 defs = Definitions(
     assets=[*ingest_assets, mspkpi_dbt_assets],
@@ -19,7 +20,7 @@ defs = Definitions(
     sensors=[new_extract_files],
     resources={
         "warehouse": warehouse_from_env(),
-        "dbt": DbtCliResource(project_dir=dbt_project),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
     },
     # DuckDB allows one writing process per file: steps run one at a time, in this process.
     executor=in_process_executor,

@@ -64,10 +64,13 @@ def dbt_environment(settings: Settings) -> dict[str, str]:
     }
 
 
+# The dbt of this environment, whatever PATH says (`make` does not activate the venv).
+DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
+
+
 def dbt_command(args: Sequence[str]) -> list[str]:
-    executable = Path(sys.executable).with_name("dbt")
     return [
-        str(executable),
+        str(DBT_EXECUTABLE),
         *args,
         "--project-dir",
         str(PROJECT_DIR),

@@ -1,7 +1,5 @@
 """The dbt project as Dagster assets: staging, intermediate and marts, after the raw assets."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any
 

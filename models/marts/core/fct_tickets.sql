@@ -1,0 +1,88 @@
+with
+
+tickets as (
+
+    select * from {{ ref('stg_psa__tickets') }}
+
+),
+
+time_entries as (
+
+    select * from {{ ref('stg_psa__time_entries') }}
+
+),
+
+time_logged as (
+
+    select
+        ticket_id,
+        sum(worked_hours) as logged_hours,
+        sum(case when is_billable then worked_hours else 0 end) as billable_hours,
+        count(*) as time_entry_count,
+        count(distinct technician_id) as technician_count
+    from time_entries
+    group by ticket_id
+
+),
+
+final as (
+
+    select
+        -- ids
+        tickets.ticket_id,
+        tickets.client_id,
+        tickets.sla_policy_id,
+        tickets.endpoint_id,
+        tickets.assigned_technician_id,
+
+        -- attributes
+        tickets.priority,
+        tickets.ticket_type,
+        tickets.ticket_source,
+        tickets.board,
+        tickets.tier,
+        tickets.status,
+        tickets.reopened_count,
+
+        -- booleans
+        tickets.first_response_at is not null as has_first_response,
+        tickets.escalated_at is not null or coalesce(tickets.tier, 1) > 1 as is_escalated,
+        tickets.reopened_count > 0 as is_reopened,
+        tickets.resolved_at is not null as is_resolved,
+        tickets.closed_at is not null as is_closed,
+        tickets.is_proactive,
+
+        -- dates
+        cast(tickets.created_at as date) as created_on,
+        cast(tickets.resolved_at as date) as resolved_on,
+
+        -- timestamps
+        tickets.created_at,
+        tickets.first_response_at,
+        tickets.escalated_at,
+        tickets.resolved_at,
+        tickets.closed_at,
+
+        -- durations: calendar time, seconds / 60; the business-hours SLA clock is separate
+        cast(
+            {{ dbt.datediff('tickets.created_at', 'tickets.first_response_at', 'second') }}
+            / 60.0 as decimal(18, 2)
+        ) as first_response_minutes,
+        cast(
+            {{ dbt.datediff('tickets.created_at', 'tickets.resolved_at', 'second') }}
+            / 60.0 as decimal(18, 2)
+        ) as resolution_minutes,
+
+        -- time logged
+        cast(coalesce(time_logged.logged_hours, 0) as decimal(18, 4)) as logged_hours,
+        cast(coalesce(time_logged.billable_hours, 0) as decimal(18, 4)) as billable_hours,
+        coalesce(time_logged.time_entry_count, 0) as time_entry_count,
+        coalesce(time_logged.technician_count, 0) as technician_count
+
+    from tickets
+    left join time_logged
+        on tickets.ticket_id = time_logged.ticket_id
+
+)
+
+select * from final

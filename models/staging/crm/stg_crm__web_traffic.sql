@@ -1,0 +1,50 @@
+with
+
+source as (
+
+    select * from {{ source('crm', 'crm__web_traffic') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        campaign_id,
+
+        -- attributes
+        lower(trim(channel)) as channel,
+
+        -- quantities
+        visitors as visitor_count,
+
+        -- dates
+        traffic_date as visited_on,
+
+        -- lineage
+        _source_file,
+        _source_line,
+        _delivery_id,
+        _loaded_at
+
+    from source
+
+),
+
+deduped as (
+
+    {{ deduplicate(
+        relation='renamed',
+        partition_by='visited_on, channel, campaign_id',
+        order_by='_delivery_id desc, _source_line desc',
+    ) }}
+
+),
+
+final as (
+
+    select * from deduped
+
+)
+
+select * from final

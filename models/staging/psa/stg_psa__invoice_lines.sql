@@ -1,0 +1,54 @@
+with
+
+source as (
+
+    select * from {{ source('psa', 'psa__invoice_lines') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        invoice_line_id,
+        invoice_id,
+        client_id,
+        agreement_id,
+
+        -- attributes
+        revenue_type,
+
+        -- amounts
+        amount as line_amount,
+        currency,
+
+        -- dates
+        invoice_date as invoiced_on,
+
+        -- lineage
+        _source_file,
+        _source_line,
+        _delivery_id,
+        _loaded_at
+
+    from source
+
+),
+
+deduped as (
+
+    {{ deduplicate(
+        relation='renamed',
+        partition_by='invoice_line_id',
+        order_by='_delivery_id desc, _source_line desc',
+    ) }}
+
+),
+
+final as (
+
+    select * from deduped
+
+)
+
+select * from final

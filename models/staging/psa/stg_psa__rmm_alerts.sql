@@ -1,0 +1,54 @@
+with
+
+source as (
+
+    select * from {{ source('psa', 'psa__rmm_alerts') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        alert_id,
+        endpoint_id,
+        ticket_id,
+
+        -- attributes
+        severity,
+        lower(trim(category)) as alert_category,
+
+        -- booleans
+        auto_remediated as is_auto_remediated,
+
+        -- timestamps
+        raised_at,
+        resolved_at,
+
+        -- lineage
+        _source_file,
+        _source_line,
+        _delivery_id,
+        _loaded_at
+
+    from source
+
+),
+
+deduped as (
+
+    {{ deduplicate(
+        relation='renamed',
+        partition_by='alert_id',
+        order_by='_delivery_id desc, _source_line desc',
+    ) }}
+
+),
+
+final as (
+
+    select * from deduped
+
+)
+
+select * from final

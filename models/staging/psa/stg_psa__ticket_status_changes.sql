@@ -1,0 +1,51 @@
+with
+
+source as (
+
+    select * from {{ source('psa', 'psa__ticket_status_changes') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        ticket_id,
+
+        -- attributes
+        from_status,
+        to_status,
+
+        -- booleans
+        sla_paused as is_sla_paused,
+
+        -- timestamps
+        changed_at,
+
+        -- lineage
+        _source_file,
+        _source_line,
+        _delivery_id,
+        _loaded_at
+
+    from source
+
+),
+
+deduped as (
+
+    {{ deduplicate(
+        relation='renamed',
+        partition_by='ticket_id, changed_at',
+        order_by='_delivery_id desc, _source_line desc',
+    ) }}
+
+),
+
+final as (
+
+    select * from deduped
+
+)
+
+select * from final

@@ -1,0 +1,65 @@
+with
+
+source as (
+
+    select * from {{ source('psa', 'psa__tickets') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        ticket_id,
+        client_id,
+        sla_policy_id,
+        endpoint_id,
+        assigned_technician_id,
+
+        -- attributes
+        priority,
+        ticket_type,
+        source as ticket_source,
+        board,
+        tier,
+        status,
+        coalesce(reopened_count, 0) as reopened_count,
+
+        -- booleans
+        coalesce(is_proactive, false) as is_proactive,
+
+        -- timestamps
+        created_at,
+        first_response_at,
+        escalated_at,
+        resolved_at,
+        closed_at,
+        updated_at,
+
+        -- lineage
+        _source_file,
+        _source_line,
+        _delivery_id,
+        _loaded_at
+
+    from source
+
+),
+
+deduped as (
+
+    {{ deduplicate(
+        relation='renamed',
+        partition_by='ticket_id',
+        order_by='updated_at desc, _delivery_id desc, _source_line desc',
+    ) }}
+
+),
+
+final as (
+
+    select * from deduped
+
+)
+
+select * from final

@@ -1,0 +1,52 @@
+with
+
+source as (
+
+    select * from {{ source('psa', 'psa__time_entries') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        time_entry_id,
+        ticket_id,
+        technician_id,
+
+        -- quantities
+        hours as worked_hours,
+
+        -- booleans
+        billable as is_billable,
+
+        -- timestamps
+        started_at,
+
+        -- lineage
+        _source_file,
+        _source_line,
+        _delivery_id,
+        _loaded_at
+
+    from source
+
+),
+
+deduped as (
+
+    {{ deduplicate(
+        relation='renamed',
+        partition_by='time_entry_id',
+        order_by='_delivery_id desc, _source_line desc',
+    ) }}
+
+),
+
+final as (
+
+    select * from deduped
+
+)
+
+select * from final

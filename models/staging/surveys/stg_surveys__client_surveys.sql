@@ -1,0 +1,54 @@
+with
+
+source as (
+
+    select * from {{ source('surveys', 'surveys__client_surveys') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        response_id as client_survey_response_id,
+        client_id,
+
+        -- attributes
+        survey_type,
+        comment as comment_text,
+
+        -- scores
+        nps_score,
+        overall_rating,
+        effort_score,
+
+        -- timestamps
+        responded_at,
+
+        -- lineage
+        _source_file,
+        _source_line,
+        _delivery_id,
+        _loaded_at
+
+    from source
+
+),
+
+deduped as (
+
+    {{ deduplicate(
+        relation='renamed',
+        partition_by='client_survey_response_id',
+        order_by='_delivery_id desc, _source_line desc',
+    ) }}
+
+),
+
+final as (
+
+    select * from deduped
+
+)
+
+select * from final

@@ -1,0 +1,51 @@
+with
+
+source as (
+
+    select * from {{ source('surveys', 'surveys__csat_responses') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        response_id as csat_response_id,
+        ticket_id,
+
+        -- scores
+        rating,
+
+        -- attributes
+        comment as comment_text,
+
+        -- timestamps
+        responded_at,
+
+        -- lineage
+        _source_file,
+        _source_line,
+        _delivery_id,
+        _loaded_at
+
+    from source
+
+),
+
+deduped as (
+
+    {{ deduplicate(
+        relation='renamed',
+        partition_by='csat_response_id',
+        order_by='_delivery_id desc, _source_line desc',
+    ) }}
+
+),
+
+final as (
+
+    select * from deduped
+
+)
+
+select * from final

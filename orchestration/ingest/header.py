@@ -1,0 +1,110 @@
+"""Matching a file's header to the contract: which field is which column, what is extra, and what
+makes the whole file unusable (a required column missing, a column given twice)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from orchestration.contract import Column, Entity
+from orchestration.ingest.rules import can_fail
+from orchestration.ingest.schema import METADATA_COLUMNS
+
+
+@dataclass(frozen=True)
+class SourceColumn:
+    position: int  # 0-based field position in the file
+    header: str  # the name as written in the file (trimmed), used as key of the reject record
+    stage: str  # '__c3': the VARCHAR column DuckDB reads the field into
+    raw_name: str  # the column in the raw table: the contract name, or the extra column's name
+    contract: Column | None  # None for an extra column
+
+    @property
+    def value(self) -> str:
+        """'__v3': the field trimmed, empty as NULL (what the type rules read)."""
+        return f"__v{self.position}"
+
+    @property
+    def error(self) -> str:
+        """'__e3': why the field breaks the contract, NULL when it does not."""
+        return f"__e{self.position}"
+
+
+@dataclass(frozen=True)
+class Header:
+    columns: tuple[SourceColumn, ...]
+    missing_required: tuple[str, ...]
+    duplicated: tuple[str, ...]
+
+    @property
+    def contract_columns(self) -> dict[str, SourceColumn]:
+        return {c.contract.name: c for c in self.columns if c.contract is not None}
+
+    @property
+    def checked_columns(self) -> tuple[SourceColumn, ...]:
+        """The contract columns present in the file whose values can break the contract."""
+        return tuple(c for c in self.columns if c.contract is not None and can_fail(c.contract))
+
+    @property
+    def extras(self) -> tuple[SourceColumn, ...]:
+        return tuple(c for c in self.columns if c.contract is None)
+
+    def refusal_reason(self) -> str | None:
+        """Why the file cannot be loaded at all, or None when the header is usable."""
+        if self.missing_required:
+            return f"{_missing_text(self.missing_required)} (line 1)"
+        if self.duplicated:
+            names = ", ".join(f"'{name}'" for name in self.duplicated)
+            return f"column {names} appears more than once in the header (line 1)"
+        return None
+
+    def refusal(self, file: str) -> str | None:
+        """The operator message refusing the file, or None when the header is usable."""
+        reason = self.refusal_reason()
+        if reason is None:
+            return None
+        advice = "add the column to the export" if self.missing_required else "keep one of them"
+        return (
+            f"{file}: {reason}; nothing was loaded from this file: {advice} and deliver"
+            " the file again"
+        )
+
+    def refusal_column(self) -> str:
+        return ", ".join(self.missing_required or self.duplicated)
+
+
+def match_header(names: list[str], entity: Entity) -> Header:
+    """Match header names to the contract case-insensitively (after trimming)."""
+    by_name = {column.name.lower(): column for column in entity.columns}
+    cleaned = [name.strip() for name in names]
+    counts = Counter(name.lower() for name in cleaned)
+    duplicated = tuple(c.name for c in entity.columns if counts[c.name.lower()] > 1)
+    taken = set(METADATA_COLUMNS) | set(by_name)
+    columns: list[SourceColumn] = []
+    for position, name in enumerate(cleaned):
+        contract = by_name.get(name.lower())
+        if contract is not None and any(c.contract == contract for c in columns):
+            contract = None  # a duplicate: the file is refused, keep the field as an extra
+        raw_name = contract.name if contract else _extra_name(name, position, taken)
+        taken.add(raw_name)
+        columns.append(SourceColumn(position, name, f"__c{position}", raw_name, contract))
+    present = {c.contract.name for c in columns if c.contract}
+    missing = tuple(c.name for c in entity.columns if c.required and c.name not in present)
+    return Header(tuple(columns), missing, duplicated)
+
+
+def _extra_name(name: str, position: int, taken: set[str]) -> str:
+    """An identifier for an extra column: 'Ticket Notes' -> 'ticket_notes', unique in the table."""
+    base = re.sub(r"[^0-9a-z_]+", "_", name.lower()).strip("_") or f"column_{position + 1}"
+    candidate, suffix = base, 2
+    while candidate in taken:
+        candidate, suffix = f"{base}_{suffix}", suffix + 1
+    return candidate
+
+
+def _missing_text(missing: tuple[str, ...]) -> str:
+    if len(missing) == 1:
+        return f"required column '{missing[0]}' is missing from the header"
+    names = ", ".join(f"'{name}'" for name in missing)
+    return f"required columns {names} are missing from the header"

@@ -1,0 +1,389 @@
+"""The SQL of one delivery, generated from the contract entity and the file's header.
+
+Temp objects (dropped after each delivery):
+- ROWS      one row per parsed record in file order (rowid = ordinal - 1): the raw VARCHAR fields
+            `__c<position>`, the typed contract columns under their names, one error column per
+            field `__e<position>` and per row check `__k<i>`, and `__bad`.
+- MALFORMED lines DuckDB's CSV reader rejected (wrong number of fields, bad quoting, not UTF-8).
+- GAPS      for the physical line numbers: how many lines were skipped before the n-th record.
+- NUMBERED  view of ROWS with `__rowid` and `__line` (physical line, header = 1).
+- DUPS      later occurrences of a primary key among otherwise valid rows.
+"""
+
+from __future__ import annotations
+
+from orchestration.contract import Column, Entity
+from orchestration.ingest.header import Header, SourceColumn
+from orchestration.ingest.rules import (
+    check_expr,
+    duplicate_reason_prefix,
+    error_expr,
+    trimmed,
+    typed_expr,
+)
+from orchestration.ingest.schema import AUDIT_TABLE, RAW_SCHEMA, REJECTS_TABLE, SQL_TYPES
+from orchestration.ingest.sql import ident, indent, join_lines, literal, table
+
+ROWS = "__ingest_rows"
+MALFORMED = "__ingest_malformed"
+DUCKDB_REJECTS = "__ingest_csv_rejects"
+DUCKDB_SCANS = "__ingest_csv_scans"
+GAPS = "__ingest_gaps"
+NUMBERED = "__ingest_numbered"
+DUPS = "__ingest_dups"
+TEMP_TABLES = (ROWS, MALFORMED, DUCKDB_REJECTS, DUCKDB_SCANS, GAPS, DUPS)
+
+REJECT_COLUMNS = "delivery_id, entity, file, line, column_name, value, reason, record"
+REJECT_KEYS = "$delivery_id as delivery_id, $entity as entity, $file as file"
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def read_csv_sql(path: str, header: Header) -> str:
+    """Every field as VARCHAR, malformed lines to the DuckDB rejects tables (TEMP)."""
+    columns = ", ".join(f"{literal(c.stage)}: 'VARCHAR'" for c in header.columns)
+    options = [
+        literal(path),
+        "header = true",
+        "auto_detect = false",
+        "delim = ','",
+        "quote = '\"'",
+        "escape = '\"'",
+        "null_padding = false",
+        "strict_mode = true",
+        f"columns = {{{columns}}}",
+        "store_rejects = true",
+        f"rejects_table = {literal(DUCKDB_REJECTS)}",
+        f"rejects_scan = {literal(DUCKDB_SCANS)}",
+    ]
+    return f"select * from read_csv(\n{indent(join_lines(options))}\n)"
+
+
+def read_parquet_sql(path: str, header: Header) -> str:
+    fields = [f"cast({ident(c.header)} as varchar) as {c.stage}" for c in header.columns]
+    return f"select\n{indent(join_lines(fields))}\nfrom read_parquet({literal(path)})"
+
+
+def stage_sql(source: str, entity: Entity, header: Header) -> str:
+    """Read, clean, type and check every record in one streaming pass into ROWS.
+
+    Each layer is its own CTE so that a value is trimmed and typed once, however many rules
+    read it; the row checks see the typed values under their contract names."""
+    present = header.contract_columns
+    cleaned = [f"{trimmed(s.stage)} as {s.value}" for s in present.values()]
+    typed = [_typed_column(column, present.get(column.name)) for column in entity.columns]
+    checked = header.checked_columns
+    errors = [f"{error_expr(s.contract, s.stage, s.value)} as {s.error}" for s in checked]
+    errors += [f"{check_expr(check)} as __k{i}" for i, check in enumerate(entity.checks)]
+    flags = [s.error for s in checked] + [f"__k{i}" for i in range(len(entity.checks))]
+    bad = " or ".join(f"{flag} is not null" for flag in flags) or "false"
+    values = ", ".join(s.value for s in present.values())
+    return f"""create temp table {ROWS} as
+with file_rows as (
+{indent(source)}
+),
+cleaned_rows as (
+    select
+        file_rows.*,
+{indent(join_lines(cleaned), 8)}
+    from file_rows
+),
+typed_rows as (
+    select
+        cleaned_rows.*,
+{indent(join_lines(typed), 8)}
+    from cleaned_rows
+),
+checked_rows as (
+    select
+        typed_rows.*,
+{indent(join_lines(errors), 8) if errors else "        null as __no_error"}
+    from typed_rows
+)
+select
+    * exclude ({values}),
+    {bad} as __bad
+from checked_rows"""
+
+
+def _typed_column(column: Column, field: SourceColumn | None) -> str:
+    if field is None:  # an optional column the file does not have
+        return f"cast(null as {SQL_TYPES[column.type]}) as {ident(column.name)}"
+    return f"{typed_expr(column, field.stage, field.value)} as {ident(column.name)}"
+
+
+def stage_unchecked_sql(source: str) -> str:
+    """Read a refused file only to count and keep its records."""
+    return f"create temp table {ROWS} as\nselect *, true as __bad from (\n{indent(source)}\n)"
+
+
+# -- malformed lines and line numbers ----------------------------------------------------------
+
+
+def malformed_sql(header: Header) -> str:
+    """DuckDB's CSV rejects, one row per problem, with a reason an operator can act on."""
+    names = "\n".join(
+        f"            when {literal(c.stage)} then {literal(c.raw_name)}" for c in header.columns
+    )
+    return f"""create temp table {MALFORMED} as
+with problems as (
+    select
+        line,
+        cast(error_type as varchar) as error_type,
+        column_name,
+        error_message,
+        trim(csv_line, chr(13) || chr(10)) as record,
+        regexp_extract(error_message, 'Found: (\\d+)', 1) as found,
+        regexp_extract(error_message, 'Expected Number of Columns: (\\d+)', 1) as expected
+    from {DUCKDB_REJECTS}
+)
+select
+    line,
+    case
+        when error_type in ('TOO MANY COLUMNS', 'MISSING COLUMNS') then null
+        else case column_name
+{names}
+        end
+    end as column_name,
+    case error_type
+        when 'TOO MANY COLUMNS' then 'malformed line: ' || found || ' fields instead of '
+            || expected || ' (a value that contains a comma must be in double quotes)'
+        when 'MISSING COLUMNS' then 'malformed line: ' || found || ' fields instead of '
+            || expected
+        when 'UNQUOTED VALUE' then 'malformed line: bad quoting (a value that contains a double'
+            || ' quote must be in double quotes, with the quote doubled)'
+            || case
+                when strpos(record, chr(10)) > 0 then '; the quote is never closed, so the next '
+                    || (length(record) - length(replace(record, chr(10), '')))
+                    || ' line(s) were read as part of this value'
+                else ''
+            end
+        when 'INVALID UNICODE' then 'malformed line: not valid UTF-8 (export the file as UTF-8)'
+        when 'LINE SIZE OVER MAXIMUM' then 'malformed line: longer than the maximum line size'
+        else 'malformed line: ' || error_message
+    end as reason,
+    record
+from problems"""
+
+
+def empty_malformed_sql() -> str:
+    return (
+        f"create temp table {MALFORMED} "
+        "(line bigint, column_name varchar, reason varchar, record varchar)"
+    )
+
+
+def gaps_sql() -> str:
+    """Skipped lines (malformed, $blank_lines) -> for each run of records, the lines skipped
+    before it. With skipped line s_j (j = rank), g_j = s_j - 1 - j records come before it, so
+    record k sits on line k + 1 + max(j : g_j < k). Lines after the last record change nothing
+    (a blank line at the end of the file) and are left out."""
+    return f"""create temp table {GAPS} as
+with skipped as (
+    select line from {MALFORMED}
+    union
+    select unnest(cast($blank_lines as bigint[])) as line
+),
+ranked as (
+    select line, row_number() over (order by line) as skipped_so_far
+    from skipped
+)
+select
+    line - 1 - skipped_so_far as records_before,
+    max(skipped_so_far) as skipped_so_far
+from ranked
+where line - 1 - skipped_so_far < (select count(*) from {ROWS})
+group by all"""
+
+
+def numbered_sql(has_gaps: bool) -> str:
+    if not has_gaps:
+        return f"""create temp view {NUMBERED} as
+select staged.*, staged.rowid as __rowid, staged.rowid + 2 as __line
+from {ROWS} as staged"""
+    return f"""create temp view {NUMBERED} as
+select
+    staged.*,
+    staged.rowid as __rowid,
+    staged.rowid + 2 + coalesce(gaps.skipped_so_far, 0) as __line
+from {ROWS} as staged
+asof left join {GAPS} as gaps on staged.rowid + 1 > gaps.records_before"""
+
+
+def dups_sql(entity: Entity) -> str:
+    """Later occurrences of a key, among rows that are otherwise valid (the first one wins)."""
+    keys = ", ".join(ident(name) for name in entity.primary_key)
+    same_key = "\n    and ".join(
+        f"staged.{ident(name)} is not distinct from repeated_keys.{ident(name)}"
+        for name in entity.primary_key
+    )
+    return f"""create temp table {DUPS} as
+with repeated_keys as (
+    select {keys}, min(rowid) as first_rowid
+    from {ROWS}
+    where not __bad
+    group by all
+    having count(*) > 1
+)
+select staged.rowid as dup_rowid, repeated_keys.first_rowid
+from {ROWS} as staged
+join repeated_keys
+    on {same_key}
+where not staged.__bad and staged.rowid > repeated_keys.first_rowid"""
+
+
+def empty_dups_sql() -> str:
+    return f"create temp table {DUPS} (dup_rowid bigint, first_rowid bigint)"
+
+
+def has_gaps_sql() -> str:
+    return f"select count(*) > 0 from {GAPS}"
+
+
+def has_dups_sql() -> str:
+    return f"select count(*) > 0 from {DUPS}"
+
+
+# -- counting ----------------------------------------------------------------------------------
+
+
+def counts_sql() -> str:
+    """Parsed records, of which flagged bad, of which duplicates; malformed lines."""
+    return f"""select
+    (select count(*) from {ROWS}) as parsed,
+    (select count(*) from {ROWS} where __bad) as bad,
+    (select count(*) from {DUPS}) as duplicates,
+    (select count(distinct line) from {MALFORMED}) as malformed"""
+
+
+def count_valid_sql() -> str:
+    return f"""select count(*)
+from {ROWS}
+where not __bad and rowid not in (select dup_rowid from {DUPS})"""
+
+
+def accounted_lines_sql() -> str:
+    """Physical lines DuckDB accounted for: one per record, all lines of a malformed record."""
+    return f"""select
+    (select count(*) from {ROWS})
+    + (
+        select coalesce(sum(spanned), 0)
+        from (
+            select line, max(1 + length(record) - length(replace(record, chr(10), ''))) as spanned
+            from {MALFORMED}
+            group by line
+        )
+    )"""
+
+
+def first_reject_sql() -> str:
+    return f"""select line, column_name, reason
+from {table(RAW_SCHEMA, REJECTS_TABLE)}
+where delivery_id = ?
+order by line, column_name nulls first
+limit 1"""
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+def insert_raw_sql(entity: Entity, header: Header, *, has_gaps: bool, has_dups: bool) -> str:
+    """Valid, non-duplicate rows into the raw table ($file, $loaded_at, $delivery_id).
+
+    A plain filtered scan keeps the file order; excluding duplicates (a join) or numbering
+    around skipped lines (the ASOF join of NUMBERED) does not, so then the rows are sorted."""
+    columns = [ident(c.name) for c in entity.columns]
+    columns += [f"{c.stage} as {ident(c.raw_name)}" for c in header.extras]
+    columns += [
+        "$file as _source_file",
+        "__line as _source_line",
+        "$loaded_at as _loaded_at",
+        "$delivery_id as _delivery_id",
+    ]
+    not_duplicate = f"\n    and __rowid not in (select dup_rowid from {DUPS})" if has_dups else ""
+    order = "\norder by __line" if has_gaps or has_dups else ""
+    return f"""insert into {table(RAW_SCHEMA, entity.raw_table)} by name
+select
+{indent(join_lines(columns))}
+from {NUMBERED}
+where not __bad{not_duplicate}{order}"""
+
+
+def insert_column_rejects_sql(entity: Entity, header: Header) -> str:
+    """One reject per broken value or failed row check of the rows flagged __bad."""
+    present = header.contract_columns
+    problems = [_problem(literal(s.raw_name), s.stage, s.error) for s in header.checked_columns]
+    for i, check in enumerate(entity.checks):
+        value = present[check.column].stage if check.column in present else "null"
+        problems.append(_problem(literal(check.column), value, f"__k{i}"))
+    return f"""insert into {table(RAW_SCHEMA, REJECTS_TABLE)} ({REJECT_COLUMNS})
+select {REJECT_KEYS}, line, problem.column_name, problem.value, problem.reason, record
+from (
+    select
+        __line as line,
+        unnest([
+{indent(join_lines(problems), 12)}
+        ]) as problem,
+        {record_json(header)} as record
+    from {NUMBERED}
+    where __bad
+)
+where problem.reason is not null
+order by line"""
+
+
+def insert_duplicate_rejects_sql(entity: Entity, header: Header) -> str:
+    present = header.contract_columns
+    values = ", ".join(
+        f"coalesce(later.{present[name].stage}, '')" if name in present else "''"
+        for name in entity.primary_key
+    )
+    reason = literal(duplicate_reason_prefix(entity))
+    return f"""insert into {table(RAW_SCHEMA, REJECTS_TABLE)} ({REJECT_COLUMNS})
+select
+    {REJECT_KEYS},
+    later.__line,
+    {literal(", ".join(entity.primary_key))},
+    concat_ws(', ', {values}),
+    {reason} || earlier.__line,
+    {record_json(header, "later")}
+from {DUPS} as dups
+join {NUMBERED} as later on later.__rowid = dups.dup_rowid
+join {NUMBERED} as earlier on earlier.__rowid = dups.first_rowid
+order by later.__line"""
+
+
+def insert_refused_rejects_sql(header: Header) -> str:
+    """Every parsed record of a refused file, with the refusal as reason ($column, $reason)."""
+    return f"""insert into {table(RAW_SCHEMA, REJECTS_TABLE)} ({REJECT_COLUMNS})
+select {REJECT_KEYS}, __line, $column, null, $reason, {record_json(header)}
+from {NUMBERED}
+order by __line"""
+
+
+def insert_malformed_rejects_sql() -> str:
+    return f"""insert into {table(RAW_SCHEMA, REJECTS_TABLE)} ({REJECT_COLUMNS})
+select {REJECT_KEYS}, line, column_name, null, reason, record
+from {MALFORMED}
+order by line"""
+
+
+def insert_audit_sql() -> str:
+    columns = (
+        "delivery_id, entity, file, content_hash, file_size_bytes, status, received, loaded,"
+        " rejected, message, source_timezone, started_at, finished_at"
+    )
+    values = ", ".join("$" + name.strip() for name in columns.split(","))
+    return f"insert into {table(RAW_SCHEMA, AUDIT_TABLE)} ({columns})\nvalues ({values})"
+
+
+def record_json(header: Header, alias: str | None = None) -> str:
+    """The whole record as a JSON object keyed by the header names as written in the file."""
+    prefix = f"{alias}." if alias else ""
+    pairs = ", ".join(f"{literal(c.header)}, {prefix}{c.stage}" for c in header.columns)
+    return f"cast(json_object({pairs}) as varchar)"
+
+
+def _problem(column: str, value: str, reason: str) -> str:
+    return f"{{'column_name': {column}, 'value': {value}, 'reason': {reason}}}"

@@ -1,0 +1,36 @@
+-- Business minutes are never negative and never more than the wall-clock minutes of the same span
+-- (paused minutes included): a calendar cannot open more than the clock runs.
+with
+
+metrics as (
+
+    select * from {{ ref('int_ticket_sla_metrics') }}
+
+),
+
+tickets as (
+
+    select * from {{ ref('int_tickets_joined_to_sla_policies') }}
+
+)
+
+select
+    metrics.ticket_id,
+    metrics.response_business_minutes,
+    metrics.resolution_business_minutes,
+    metrics.paused_business_minutes,
+    tickets.created_at,
+    tickets.first_response_at,
+    tickets.resolved_at
+from metrics
+inner join tickets
+    on metrics.ticket_id = tickets.ticket_id
+where
+    metrics.response_business_minutes < 0
+    or metrics.resolution_business_minutes < 0
+    or metrics.paused_business_minutes < 0
+    or metrics.response_paused_business_minutes < 0
+    or metrics.response_business_minutes + metrics.response_paused_business_minutes
+    > greatest({{ dbt.datediff('tickets.created_at', 'tickets.first_response_at', 'minute') }}, 0)
+    or metrics.resolution_business_minutes + metrics.paused_business_minutes
+    > {{ dbt.datediff('tickets.created_at', 'tickets.resolved_at', 'minute') }}
