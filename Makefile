@@ -34,7 +34,7 @@ lint: $(STAMP) dbt-parse  ## ruff, sqlfluff (dbt templater), dbt-bouncer, contra
 	$(BIN)/ruff format --check .
 	$(MSPKPI) contract --check
 	@mkdir -p $(TEST_DIR)
-	MSPKPI_DUCKDB_PATH=$(TEST_DIR)/parse.duckdb $(BIN)/sqlfluff lint models macros tests/dbt --processes 2
+	MSPKPI_DUCKDB_PATH=$(TEST_DIR)/parse.duckdb $(BIN)/sqlfluff lint models tests/dbt --processes 2
 	$(BIN)/dbt-bouncer --config-file dbt-bouncer.yml
 
 dbt-parse: $(STAMP)

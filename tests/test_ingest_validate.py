@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.contract import load_contract
 from orchestration.ingest import ContractViolation, ensure_raw_schema, load_all, validate_raw_dir
 
 TICKETS = (
@@ -78,6 +79,30 @@ def test_validate_reports_what_a_load_would_do_and_writes_nothing(
         "unknown value 'urgent' (allowed: p1, p2, p3, p4)); the other 1 rows are loaded. See the "
         "rejects listed, fix the rows in the source and deliver them again"
     )
+
+
+def test_report_renders_for_an_operator(raw_dir: Path) -> None:
+    text = validate_raw_dir(raw_dir).render(rejects_per_file=2)
+
+    assert text.splitlines() == [
+        f"Checked {raw_dir} against the extract contract.",
+        "psa/calendars/c.csv: ok, 1 rows",
+        "psa/holidays/h.csv: required column 'holiday_date' is missing from the header (line 1); "
+        "nothing was loaded from this file: add the column to the export and deliver the file "
+        "again",
+        "psa/tickets/2026-01.csv: 3 of 4 rows rejected",
+        "  line 3, priority: unknown value 'urgent' (allowed: p1, p2, p3, p4)",
+        "  line 4, ticket_id: duplicate key (ticket_id) in file, first at line 2",
+        "  ... and 1 more",
+        "Unknown folders (their files are ignored; check the name): psa/ticket",
+        "Ignored files (not .csv, .csv.gz or .parquet in <system>/<entity>/): "
+        "psa/ticket/typo.csv, psa/tickets/README.txt",
+        "No file for: " + ", ".join(
+            e.key for e in load_contract().entities
+            if e.key not in ("psa/calendars", "psa/holidays", "psa/tickets")
+        ),
+        "NOT OK: fix the files above and validate again",
+    ]  # fmt: skip
 
 
 def test_clean_directory_is_ok(tmp_path: Path) -> None:

@@ -63,6 +63,24 @@ class ValidationReport:
     entities_without_files: tuple[str, ...]
     ignored_files: tuple[str, ...]
 
+    def render(self, rejects_per_file: int = 10) -> str:
+        """The report as text for an operator (the `mspkpi validate` output)."""
+        lines = [f"Checked {self.raw_dir} against the extract contract."]
+        for result in self.files:
+            lines += _render_file(result, self.rejects, rejects_per_file)
+        if self.reject_count > len(self.rejects):
+            lines.append(f"({self.reject_count - len(self.rejects)} more rejects not listed)")
+        if self.unknown_folders:
+            folders = ", ".join(self.unknown_folders)
+            lines.append(f"Unknown folders (their files are ignored; check the name): {folders}")
+        if self.ignored_files:
+            lines.append(f"Ignored files (not .csv, .csv.gz or .parquet in <system>/<entity>/): "
+                         f"{', '.join(self.ignored_files)}")  # fmt: skip
+        if self.entities_without_files:
+            lines.append(f"No file for: {', '.join(self.entities_without_files)}")
+        lines.append("OK" if self.ok else "NOT OK: fix the files above and validate again")
+        return "\n".join(lines)
+
     @property
     def ok(self) -> bool:
         """True when every file loads without a rejected row and no folder is unknown."""
@@ -71,3 +89,16 @@ class ValidationReport:
             and self.reject_count == 0
             and all(f.status != REFUSED and f.rejected == 0 for f in self.files)
         )
+
+
+def _render_file(result: DeliveryResult, rejects: tuple[Reject, ...], limit: int) -> list[str]:
+    if result.status != LOADED or result.rejected == 0:
+        return [result.message or f"{result.file}: ok, {result.loaded} rows"]
+    lines = [f"{result.file}: {result.rejected} of {result.received} rows rejected"]
+    own = [r for r in rejects if r.file == result.file]
+    for reject in own[:limit]:
+        where = f"line {reject.line}" + (f", {reject.column}" if reject.column else "")
+        lines.append(f"  {where}: {reject.reason}")
+    if len(own) > limit:
+        lines.append(f"  ... and {len(own) - limit} more")
+    return lines

@@ -1,13 +1,14 @@
 {#
     Business minutes without a per-minute expansion. Every instant (created, first response,
     resolution or as-of, pause start and end) is mapped to its business-minute offset on its
-    calendar: the business minutes from the start of the calendar to that instant. The business
-    minutes between two instants are the difference of their offsets; a due instant is the
-    inverse lookup of an offset.
+    calendar: the business minutes from the start of the calendar to that instant (macros in
+    macros/sla/business_minute_offset.sql). The business minutes between two instants are the
+    difference of their offsets; a due instant is the inverse lookup of an offset.
 
     Both lookups are range lookups; each is turned into an equi-join on a bucket plus a range
-    filter, because DuckDB (and PostgreSQL) run a range join with an equality key as a hash join
-    on that key alone, i.e. every instant against every day of its calendar:
+    filter, because a range join that also has an equality key runs as a hash join on that key
+    alone, i.e. every instant against every day of its calendar (DuckDB, 5 million instants:
+    12 s that way, 0.1 s bucketed):
     - instant -> day: each calendar day is listed under the two or three UTC dates it spans;
     - offset -> day: each business day is listed under the 1440-minute blocks of offsets it spans.
 #}
@@ -163,7 +164,10 @@ pause_offsets as (
         {{ business_minute_offset('pause_end_day', 'ticket_pauses.pause_ended_at') }} as pause_ended_offset
     from ticket_pauses
     left join calendar_days_by_utc_date as pause_start_day
-        on {{ instant_in_calendar_day('pause_start_day', 'ticket_pauses.calendar_id', 'ticket_pauses.pause_started_at') }}
+        on
+            {{ instant_in_calendar_day(
+                'pause_start_day', 'ticket_pauses.calendar_id', 'ticket_pauses.pause_started_at'
+            ) }}
     left join calendar_days_by_utc_date as pause_end_day
         on {{ instant_in_calendar_day('pause_end_day', 'ticket_pauses.calendar_id', 'ticket_pauses.pause_ended_at') }}
 
