@@ -408,6 +408,20 @@ def test_loading_twice_changes_nothing_even_under_another_name(tmp_path: Path) -
     assert after == before
 
 
+def test_same_bytes_for_another_entity_are_another_delivery(tmp_path: Path) -> None:
+    raw_dir = tmp_path / "raw"
+    write(raw_dir, "psa/tickets/empty.csv", "")
+    write(raw_dir, "psa/clients/empty.csv", "")
+    con = connect(tmp_path)
+
+    results = load_all(con, raw_dir)
+
+    assert [(r.file, r.status) for r in results] == [
+        ("psa/clients/empty.csv", "refused"),
+        ("psa/tickets/empty.csv", "refused"),
+    ]
+
+
 def test_refused_file_is_not_retried_until_its_content_changes(tmp_path: Path) -> None:
     raw_dir = tmp_path / "raw"
     write(raw_dir, "psa/tickets/a.csv", "ticket_id,status\nT1,Open\n")

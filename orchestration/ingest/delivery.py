@@ -59,6 +59,25 @@ class Counts:
     rejected: int
 
 
+@dataclass(frozen=True)
+class Staged:
+    """What staging found in the temp tables, and the CSV's line scan."""
+
+    parsed: int  # records DuckDB could split into fields
+    bad: int  # of which break a column rule or a row check
+    duplicates: int  # of which repeat the key of an earlier valid record
+    malformed: int  # lines DuckDB could not split (each one received and rejected)
+    gaps: int  # steps of skipped lines that shift the line numbers of later records
+    refused: bool
+    lines: LineScan | None
+
+    @property
+    def counts(self) -> Counts:
+        received = self.parsed + self.malformed
+        loaded = 0 if self.refused else self.parsed - self.bad - self.duplicates
+        return Counts(received, loaded, received - loaded)
+
+
 class Unreadable(Exception):
     """The file cannot be read at all: refused with this operator message, no rows counted."""
 
@@ -67,30 +86,33 @@ def load_delivery(
     con: duckdb.DuckDBPyConnection, delivery: DeliveryFile, options: LoadOptions
 ) -> DeliveryResult:
     facts = inspect_file(delivery)
-    previous = already_processed(con, facts.content_hash)
+    previous = already_processed(con, delivery.entity.key, facts.content_hash)
     if previous is not None:
         return skipped_result(delivery, facts, previous)
     started = utc_now()
     try:
         header = read_header(con, delivery)
-        lines = stage(con, delivery, facts, header)
-        return write(con, delivery, facts, header, lines, options, started)
+        staged = stage(con, delivery, facts, header)
+        return write(con, delivery, facts, header, staged, options, started)
     except Unreadable as problem:
         return write_unreadable(con, delivery, facts, str(problem), options, started)
     finally:
         drop_temp_objects(con)
 
 
-def already_processed(con: duckdb.DuckDBPyConnection, content_hash: str) -> tuple | None:
+def already_processed(
+    con: duckdb.DuckDBPyConnection, entity: str, content_hash: str
+) -> tuple | None:
+    """The earlier delivery of the same bytes to the same entity, under whatever name."""
     return con.execute(
         f"""
         select file, delivery_id, status
         from {table(RAW_SCHEMA, AUDIT_TABLE)}
-        where content_hash = ? and status in ('loaded', 'refused')
+        where entity = ? and content_hash = ? and status in ('loaded', 'refused')
         order by delivery_id
         limit 1
         """,
-        [content_hash],
+        [entity, content_hash],
     ).fetchone()
 
 
@@ -143,11 +165,8 @@ def parquet_columns(con: duckdb.DuckDBPyConnection, delivery: DeliveryFile) -> l
 
 def stage(
     con: duckdb.DuckDBPyConnection, delivery: DeliveryFile, facts: FileFacts, header: Header
-) -> LineScan | None:
-    """Read, type and check the file into the temp tables, number its lines, find duplicates.
-
-    Returns the CSV's line scan (None for Parquet)."""
-    drop_temp_objects(con)
+) -> Staged:
+    """Read, type and check the file into the temp tables, number its lines, find duplicates."""
     path = str(delivery.path)
     is_csv = delivery.format == "csv"
     if is_csv:
@@ -167,19 +186,12 @@ def stage(
             f"({first_line(error)}); export the file again"
         ) from error
     con.execute(statements.malformed_sql(header) if is_csv else statements.empty_malformed_sql())
-    blank_lines = list(lines.blank_lines) if lines else []
-    con.execute(statements.gaps_sql(), {"blank_lines": blank_lines})
-    con.execute(statements.numbered_sql(has_gaps(con)))
+    con.execute(statements.gaps_sql(), {"blank_lines": list(lines.blank_lines) if lines else []})
+    gaps = con.execute(statements.count_sql(statements.GAPS)).fetchone()[0]
+    con.execute(statements.numbered_sql(has_gaps=gaps > 0))
     con.execute(statements.empty_dups_sql() if refused else statements.dups_sql(delivery.entity))
-    return lines
-
-
-def has_gaps(con: duckdb.DuckDBPyConnection) -> bool:
-    return con.execute(statements.has_gaps_sql()).fetchone()[0]
-
-
-def has_dups(con: duckdb.DuckDBPyConnection) -> bool:
-    return con.execute(statements.has_dups_sql()).fetchone()[0]
+    parsed, bad, duplicates, malformed = con.execute(statements.tallies_sql()).fetchone()
+    return Staged(parsed, bad, duplicates, malformed, gaps, refused, lines)
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -190,13 +202,13 @@ def write(
     delivery: DeliveryFile,
     facts: FileFacts,
     header: Header,
-    lines: LineScan | None,
+    staged: Staged,
     options: LoadOptions,
     started: datetime,
 ) -> DeliveryResult:
     """Rows, rejects and audit of one delivery in ONE transaction."""
     refusal = header.refusal(delivery.relative)
-    counts = count_rows(con, refused=refusal is not None)
+    counts = staged.counts
     status = LOADED if refusal is None else REFUSED
     with transaction(con):
         delivery_id = next_delivery_id(con)
@@ -206,22 +218,22 @@ def write(
             "file": delivery.relative,
         }
         if refusal is None:
-            loaded = write_rows(con, delivery, header, keys, options, started)
-            check_counts(delivery, counts, loaded)
-            write_row_rejects(con, delivery, header, keys)
+            write_rows(con, delivery, header, staged, keys, options, started)
+            write_row_rejects(con, delivery, header, staged, keys)
         else:
-            reason = f"file refused: {header.refusal_reason()}"
-            params = {**keys, "column": header.refusal_column(), "reason": reason}
-            con.execute(statements.insert_refused_rejects_sql(header), params)
-        con.execute(statements.insert_malformed_rejects_sql(), keys)
-        message = refusal or operator_message(con, delivery, counts, lines, delivery_id, options)
+            write_refused_rejects(con, header, staged, keys)
+        if staged.malformed:
+            con.execute(statements.insert_malformed_rejects_sql(), keys)
+        message = refusal or operator_message(con, delivery, staged, delivery_id, options)
         audit(con, delivery, facts, status, counts, message, options, delivery_id, started)
     result = DeliveryResult(
         delivery.entity.key,
         delivery.relative,
         facts.content_hash,
         status,
-        *counts_tuple(counts),
+        counts.received,
+        counts.loaded,
+        counts.rejected,
         message,
     )
     log.info("%s: %s, %s rows received, %s loaded, %s rejected", *_log_args(result))
@@ -246,17 +258,6 @@ def write_unreadable(
     )
 
 
-def count_rows(con: duckdb.DuckDBPyConnection, *, refused: bool) -> Counts:
-    parsed, bad, duplicates, malformed = con.execute(statements.counts_sql()).fetchone()
-    received = parsed + malformed
-    loaded = 0 if refused else parsed - bad - duplicates
-    return Counts(received, loaded, received - loaded)
-
-
-def counts_tuple(counts: Counts) -> tuple[int, int, int]:
-    return counts.received, counts.loaded, counts.rejected
-
-
 def next_delivery_id(con: duckdb.DuckDBPyConnection) -> int:
     audit_table = table(RAW_SCHEMA, AUDIT_TABLE)
     return con.execute(f"select coalesce(max(delivery_id), 0) + 1 from {audit_table}").fetchone()[0]
@@ -266,46 +267,60 @@ def write_rows(
     con: duckdb.DuckDBPyConnection,
     delivery: DeliveryFile,
     header: Header,
+    staged: Staged,
     keys: dict,
     options: LoadOptions,
     started: datetime,
-) -> int:
-    """Insert the valid rows (or, in a dry run, only count them); returns how many."""
-    if not options.store_rows:
-        return con.execute(statements.count_valid_sql()).fetchone()[0]
-    for extra in header.extras:
-        add_column(con, delivery.entity.raw_table, extra.raw_name, "VARCHAR")
-    params = {"file": keys["file"], "delivery_id": keys["delivery_id"], "loaded_at": started}
-    insert = statements.insert_raw_sql(
-        delivery.entity, header, has_gaps=has_gaps(con), has_dups=has_dups(con)
-    )
-    return con.execute(insert, params).fetchone()[0]
+) -> None:
+    """Insert the valid rows (in a dry run, only count them) and check the count."""
+    if options.store_rows:
+        for extra in header.extras:
+            add_column(con, delivery.entity.raw_table, extra.raw_name, "VARCHAR")
+        insert = statements.insert_raw_sql(
+            delivery.entity, header, has_gaps=staged.gaps > 0, has_dups=staged.duplicates > 0
+        )
+        params = {"file": keys["file"], "delivery_id": keys["delivery_id"], "loaded_at": started}
+        loaded = con.execute(insert, params).fetchone()[0]
+    else:
+        loaded = con.execute(statements.count_valid_sql()).fetchone()[0]
+    if loaded != staged.counts.loaded:
+        raise RuntimeError(
+            f"{delivery.relative}: {loaded} valid rows but {staged.counts.loaded} were counted"
+        )
 
 
 def write_row_rejects(
-    con: duckdb.DuckDBPyConnection, delivery: DeliveryFile, header: Header, keys: dict
+    con: duckdb.DuckDBPyConnection,
+    delivery: DeliveryFile,
+    header: Header,
+    staged: Staged,
+    keys: dict,
 ) -> None:
-    con.execute(statements.insert_column_rejects_sql(delivery.entity, header), keys)
-    con.execute(statements.insert_duplicate_rejects_sql(delivery.entity, header), keys)
+    if staged.bad:
+        con.execute(statements.insert_column_rejects_sql(delivery.entity, header), keys)
+    if staged.duplicates:
+        con.execute(statements.insert_duplicate_rejects_sql(delivery.entity, header), keys)
 
 
-def check_counts(delivery: DeliveryFile, counts: Counts, loaded: int) -> None:
-    if loaded != counts.loaded:
-        raise RuntimeError(
-            f"{delivery.relative}: inserted {loaded} rows but counted {counts.loaded} valid ones"
-        )
+def write_refused_rejects(
+    con: duckdb.DuckDBPyConnection, header: Header, staged: Staged, keys: dict
+) -> None:
+    """Every record of a refused file is rejected with the refusal as its reason."""
+    if staged.parsed:
+        reason = f"file refused: {header.refusal_reason()}"
+        params = {**keys, "column": header.refusal_column(), "reason": reason}
+        con.execute(statements.insert_refused_rejects_sql(header), params)
 
 
 def operator_message(
     con: duckdb.DuckDBPyConnection,
     delivery: DeliveryFile,
-    counts: Counts,
-    lines: LineScan | None,
+    staged: Staged,
     delivery_id: int,
     options: LoadOptions,
 ) -> str | None:
     """What the operator should know about a loaded file, or None when all went well."""
-    notes = [rejects_note(con, counts, delivery_id, options), line_break_note(con, lines)]
+    notes = [rejects_note(con, staged.counts, delivery_id, options), line_break_note(con, staged)]
     kept = [note for note in notes if note]
     return f"{delivery.relative}: " + "; ".join(kept) if kept else None
 
@@ -329,13 +344,15 @@ def rejects_note(
     )
 
 
-def line_break_note(con: duckdb.DuckDBPyConnection, lines: LineScan | None) -> str | None:
+def line_break_note(con: duckdb.DuckDBPyConnection, staged: Staged) -> str | None:
     """Physical lines that are neither header, blank, record nor malformed are line breaks
     inside quoted values: DuckDB does not count them, so later line numbers are short."""
-    if lines is None:
+    if staged.lines is None:
         return None
-    accounted = con.execute(statements.accounted_lines_sql()).fetchone()[0]
-    hidden = lines.line_count - 1 - len(lines.blank_lines) - accounted
+    spanned = staged.parsed
+    if staged.malformed:  # a malformed record may span lines (an unclosed quote)
+        spanned += con.execute(statements.malformed_lines_spanned_sql()).fetchone()[0]
+    hidden = staged.lines.line_count - 1 - len(staged.lines.blank_lines) - spanned
     if hidden <= 0:
         return None
     return (

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.contract import Contract, Entity, load_contract
-from orchestration.ingest.delivery import LoadOptions, load_delivery
+from orchestration.ingest.delivery import LoadOptions, drop_temp_objects, load_delivery
 from orchestration.ingest.files import entity_files, scan_raw_dir
 from orchestration.ingest.results import ContractViolation, DeliveryResult
 from orchestration.ingest.rules import macro_statements
@@ -112,6 +112,7 @@ def loading_session(con: duckdb.DuckDBPyConnection, source_timezone: str) -> Ite
     the file order); and the temp macros of the typed expressions."""
     for statement in macro_statements():
         con.execute(statement)
+    drop_temp_objects(con)  # left over by a delivery killed on this connection
     wanted = {"TimeZone": source_timezone, "preserve_insertion_order": True}
     previous = {
         name: con.execute("select current_setting(?)", [name]).fetchone()[0] for name in wanted

@@ -15,7 +15,7 @@ standard-time offset). They are stored as naive TIMESTAMP in UTC (epoch arithmet
 from __future__ import annotations
 
 from orchestration.contract import Column, Entity, RowCheck
-from orchestration.ingest.sql import literal
+from orchestration.ingest.sql import ident, literal
 
 TS_RE = r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s?([Zz]|[+-]\d{2}(:?\d{2})?)?"
 DEC_RE = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
@@ -130,7 +130,7 @@ def error_expr(column: Column, raw: str, value: str) -> str:
 
     Evaluated where the column's typed value is in scope under its contract name. Only for a
     column that `can_fail`."""
-    typed = f'"{column.name}"'
+    typed = ident(column.name)
     when_missing = literal(MISSING_REQUIRED) if column.required else "null"
     branches = [f"when {value} is null then {when_missing}"]
     if column.type == "enum":

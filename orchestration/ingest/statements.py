@@ -237,18 +237,14 @@ def empty_dups_sql() -> str:
     return f"create temp table {DUPS} (dup_rowid bigint, first_rowid bigint)"
 
 
-def has_gaps_sql() -> str:
-    return f"select count(*) > 0 from {GAPS}"
-
-
-def has_dups_sql() -> str:
-    return f"select count(*) > 0 from {DUPS}"
+def count_sql(temp_table: str) -> str:
+    return f"select count(*) from {temp_table}"
 
 
 # -- counting ----------------------------------------------------------------------------------
 
 
-def counts_sql() -> str:
+def tallies_sql() -> str:
     """Parsed records, of which flagged bad, of which duplicates; malformed lines."""
     return f"""select
     (select count(*) from {ROWS}) as parsed,
@@ -263,18 +259,14 @@ from {ROWS}
 where not __bad and rowid not in (select dup_rowid from {DUPS})"""
 
 
-def accounted_lines_sql() -> str:
-    """Physical lines DuckDB accounted for: one per record, all lines of a malformed record."""
-    return f"""select
-    (select count(*) from {ROWS})
-    + (
-        select coalesce(sum(spanned), 0)
-        from (
-            select line, max(1 + length(record) - length(replace(record, chr(10), ''))) as spanned
-            from {MALFORMED}
-            group by line
-        )
-    )"""
+def malformed_lines_spanned_sql() -> str:
+    """Physical lines the malformed records cover (an unclosed quote spans to the end)."""
+    return f"""select coalesce(sum(spanned), 0)
+from (
+    select line, max(1 + length(record) - length(replace(record, chr(10), ''))) as spanned
+    from {MALFORMED}
+    group by line
+)"""
 
 
 def first_reject_sql() -> str:

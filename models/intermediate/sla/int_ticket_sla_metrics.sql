@@ -179,14 +179,15 @@ ticket_paused_minutes as (
     -- clipping offsets is clipping instants)
     select
         pause_offsets.ticket_id,
-        sum(
+        -- DuckDB sums bigints into a 128-bit integer: back to bigint
+        cast(sum(
             greatest(
                 least(pause_offsets.pause_ended_offset, ticket_offsets.resolution_offset)
                 - pause_offsets.pause_started_offset,
                 0
             )
-        ) as paused_business_minutes,
-        sum(
+        ) as {{ dbt.type_bigint() }}) as paused_business_minutes,
+        cast(sum(
             case
                 when ticket_offsets.response_offset is not null
                     then greatest(
@@ -195,7 +196,7 @@ ticket_paused_minutes as (
                         0
                     )
             end
-        ) as response_paused_business_minutes
+        ) as {{ dbt.type_bigint() }}) as response_paused_business_minutes
     from pause_offsets
     inner join ticket_offsets
         on pause_offsets.ticket_id = ticket_offsets.ticket_id
