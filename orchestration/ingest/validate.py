@@ -34,8 +34,8 @@ def validate_raw_dir(
     layout = scan_raw_dir(raw_dir, contract)
     options = LoadOptions(source_timezone, store_rows=False, name_rejects_table=False)
     with tempfile.TemporaryDirectory(prefix="mspkpi-validate-") as spill:
-        config = {"temp_directory": spill, "enable_progress_bar": False}
-        con = duckdb.connect(":memory:", config=config)
+        con = duckdb.connect(":memory:", config={"temp_directory": spill})
+        con.execute("set enable_progress_bar = false")
         try:
             results = load_raw_dir(con, raw_dir, options, contract=contract)
             rejects, reject_count = collected_rejects(con, max_rejects)
