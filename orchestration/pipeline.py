@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from orchestration.dbt_project import DBT_EXECUTABLE
 from orchestration.ingest import DeliveryResult, ensure_raw_schema, load_all
 from orchestration.settings import PROJECT_DIR, Settings
 
@@ -62,10 +62,6 @@ def dbt_environment(settings: Settings) -> dict[str, str]:
         "DO_NOT_TRACK": "1",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
-
-
-# The dbt of this environment, whatever PATH says (`make` does not activate the venv).
-DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
 
 
 def dbt_command(args: Sequence[str]) -> list[str]:
