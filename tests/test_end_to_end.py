@@ -76,3 +76,19 @@ def test_no_personal_data_reaches_a_mart(built_sample):
         sql = f'select distinct "{column}" from marts."{table}"'
         values = {value for (value,) in built_sample.query(sql)}
         assert not values & personal, f"marts.{table}.{column} holds personal data"
+
+
+def test_validate_names_file_line_and_column_and_fails(built_sample, capsys):
+    assert main(["validate", "--raw-dir", str(built_sample.raw_dir)]) == 1
+    out = capsys.readouterr().out
+    assert "psa/tickets/2025-07.csv: 2 of 1826 rows rejected" in out
+    assert "line 725, priority: unknown value 'urgent' (allowed: p1, p2, p3, p4)" in out
+    assert "NOT OK" in out
+
+
+def test_run_on_a_missing_folder_says_what_to_do(tmp_path, capsys):
+    args = ["run", "--raw-dir", str(tmp_path / "nowhere"), "--database", str(tmp_path / "w.db")]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "nowhere does not exist" in err
+    assert "mspkpi generate-sample" in err
