@@ -11,7 +11,7 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export UV_LINK_MODE := copy
 
-.PHONY: help install run test lint pytest dbt-parse bouncer dagster clean
+.PHONY: help install run test lint pytest dbt-parse dagster clean bench-sla
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -49,3 +49,8 @@ dagster: $(STAMP)  ## the Dagster UI on http://localhost:3000 (lineage raw -> st
 
 clean:  ## remove the generated data, dbt target and logs (keeps .venv)
 	rm -rf data target logs .pytest_cache
+
+BENCH_CLIENTS ?= 2000
+BENCH_MONTHS  ?= 24
+bench-sla: $(STAMP)  ## the SLA engine on ~1,000,000 generated tickets (2,000 clients x 24 months)
+	$(MSPKPI) bench --clients $(BENCH_CLIENTS) --months $(BENCH_MONTHS) --sla-only --workdir data/bench

@@ -67,6 +67,27 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from orchestration.pipeline import ingest
+
+    settings = _settings(args)
+    print(f"ingesting {settings.raw_dir} into {settings.duckdb_path}", flush=True)
+    results = ingest(settings, progress=_print_delivery)
+    refused = [r for r in results if r.status == "refused"]
+    return 1 if refused else 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from orchestration.bench import render, run_bench, write_result
+
+    workdir = resolve(args.workdir)
+    print(f"bench in {workdir} (each step in its own process) ...", flush=True)
+    result = run_bench(args.clients, args.months, workdir, seed=args.seed, sla_only=args.sla_only)
+    print(render(result))
+    print(f"written to {write_result(result, resolve('bench/results'))}")
+    return 0
+
+
 def cmd_generate_sample(args: argparse.Namespace) -> int:
     from orchestration.sample import generate_sample
 
@@ -120,6 +141,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--full-refresh", action="store_true", help="rebuild incremental models")
     run.set_defaults(handler=cmd_run)
+
+    ingest = commands.add_parser("ingest", help="load new extract files into raw, nothing else")
+    ingest.add_argument("--raw-dir", help="landing folder (MSPKPI_RAW_DIR)")
+    ingest.add_argument("--database", help="DuckDB file (MSPKPI_DUCKDB_PATH)")
+    ingest.set_defaults(handler=cmd_ingest)
+
+    bench = commands.add_parser("bench", help="time generate, ingest and build on a generated MSP")
+    bench.add_argument("--clients", type=int, default=120)
+    bench.add_argument("--months", type=int, default=24)
+    bench.add_argument("--seed", type=int, default=42)
+    bench.add_argument("--workdir", default="data/bench", help="scratch folder (raw + warehouse)")
+    bench.add_argument(
+        "--sla-only", action="store_true", help="build only the models the SLA engine needs"
+    )
+    bench.set_defaults(handler=cmd_bench)
 
     sample = commands.add_parser("generate-sample", help="write the sample MSP's extract files")
     sample.add_argument("--out", default=env("MSPKPI_RAW_DIR"), help="folder to write")
