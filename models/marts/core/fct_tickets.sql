@@ -12,6 +12,12 @@ time_entries as (
 
 ),
 
+sla_metrics as (
+
+    select * from {{ ref('int_ticket_sla_metrics') }}
+
+),
+
 time_logged as (
 
     select
@@ -77,11 +83,26 @@ final as (
         cast(coalesce(time_logged.logged_hours, 0) as decimal(18, 4)) as logged_hours,
         cast(coalesce(time_logged.billable_hours, 0) as decimal(18, 4)) as billable_hours,
         coalesce(time_logged.time_entry_count, 0) as time_entry_count,
-        coalesce(time_logged.technician_count, 0) as technician_count
+        coalesce(time_logged.technician_count, 0) as technician_count,
+
+        -- SLA (business minutes of the policy's calendar, net of pauses; null without a policy)
+        coalesce(sla_metrics.has_sla_policy, false) as has_sla_policy,
+        sla_metrics.response_target_minutes,
+        sla_metrics.resolution_target_minutes,
+        sla_metrics.response_business_minutes,
+        sla_metrics.resolution_business_minutes,
+        sla_metrics.paused_business_minutes,
+        sla_metrics.is_response_within_sla,
+        sla_metrics.is_resolution_within_sla,
+        sla_metrics.is_breached_open,
+        sla_metrics.is_sla_active,
+        sla_metrics.resolution_due_at
 
     from tickets
     left join time_logged
         on tickets.ticket_id = time_logged.ticket_id
+    left join sla_metrics
+        on tickets.ticket_id = sla_metrics.ticket_id
 
 )
 

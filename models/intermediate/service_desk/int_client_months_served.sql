@@ -1,0 +1,199 @@
+{#
+    The client-month spine of the service-desk marts: every month a client is served, with or
+    without tickets. A month is served when one of the client's agreements is active on at least
+    one of its days (from its start to its end date, or to the day before its cancellation; an
+    open-ended agreement runs to the as-of date), or when the client has a service event in it (a
+    ticket created, answered or resolved, a CSAT response, an RMM alert), so that no event of a
+    client falls outside its months. Months between two agreements without any event are not
+    served. The months run from the first ticket's month (earlier months would show zeros the PSA
+    history cannot confirm) to the as-of month (the current month, to date).
+#}
+
+with
+
+agreements as (
+
+    select * from {{ ref('stg_psa__agreements') }}
+
+),
+
+tickets as (
+
+    select * from {{ ref('stg_psa__tickets') }}
+
+),
+
+csat_responses as (
+
+    select * from {{ ref('stg_surveys__csat_responses') }}
+
+),
+
+rmm_alerts as (
+
+    select * from {{ ref('stg_psa__rmm_alerts') }}
+
+),
+
+endpoints as (
+
+    select * from {{ ref('stg_psa__endpoints') }}
+
+),
+
+bounds as (
+
+    select
+        cast({{ dbt.date_trunc('month', 'coalesce(min(created_at), ' ~ as_of_timestamp() ~ ')') }} as date)
+            as first_month_start_on,
+        cast({{ dbt.date_trunc('month', as_of_date()) }} as date) as last_month_start_on
+    from tickets
+
+),
+
+days as (
+
+    {{ date_spine(
+        start_date='(select bounds.first_month_start_on from bounds)',
+        end_date='(select bounds.last_month_start_on from bounds)',
+    ) }}
+
+),
+
+months as (
+
+    select
+        date_day as month_start_on,
+        cast({{ dbt.last_day('date_day', 'month') }} as date) as month_end_on
+    from days
+    where extract(day from date_day) = 1
+
+),
+
+agreement_spans as (
+
+    select
+        client_id,
+        started_on,
+        -- the last active day: the end date (inclusive), or the day before the cancellation
+        -- (inactive from that day); open-ended = active at the as-of date
+        coalesce(
+            least(ended_on, cast({{ dbt.dateadd('day', -1, 'cancelled_on') }} as date)),
+            {{ as_of_date() }}
+        ) as last_active_on
+    from agreements
+
+),
+
+agreement_months as (
+
+    select
+        agreement_spans.client_id,
+        months.month_start_on
+    from agreement_spans
+    inner join months
+        on
+            agreement_spans.last_active_on >= months.month_start_on
+            and agreement_spans.started_on <= months.month_end_on
+
+),
+
+events as (
+
+    select
+        client_id,
+        created_at as event_at
+    from tickets
+
+    union all
+
+    select
+        client_id,
+        first_response_at as event_at
+    from tickets
+    where first_response_at is not null
+
+    union all
+
+    select
+        client_id,
+        resolved_at as event_at
+    from tickets
+    where resolved_at is not null
+
+    union all
+
+    select
+        tickets.client_id,
+        csat_responses.responded_at as event_at
+    from csat_responses
+    inner join tickets
+        on csat_responses.ticket_id = tickets.ticket_id
+
+    union all
+
+    select
+        endpoints.client_id,
+        rmm_alerts.raised_at as event_at
+    from rmm_alerts
+    inner join endpoints
+        on rmm_alerts.endpoint_id = endpoints.endpoint_id
+
+),
+
+event_months as (
+
+    select distinct
+        events.client_id,
+        months.month_start_on
+    from events
+    inner join months
+        on cast({{ dbt.date_trunc('month', 'events.event_at') }} as date) = months.month_start_on
+
+),
+
+served_months as (
+
+    select
+        client_id,
+        month_start_on
+    from agreement_months
+
+    union
+
+    select
+        client_id,
+        month_start_on
+    from event_months
+
+),
+
+final as (
+
+    select
+        -- ids
+        served_months.client_id,
+
+        -- dates
+        served_months.month_start_on,
+        months.month_end_on,
+
+        -- timestamps
+        -- the instant the month's stocks are measured at: its end, or the as-of time for the
+        -- current month
+        least(
+            cast({{ dbt.dateadd('month', 1, 'served_months.month_start_on') }} as timestamp),
+            {{ as_of_timestamp() }}
+        ) as measured_at,
+
+        -- booleans
+        cast({{ dbt.dateadd('month', 1, 'served_months.month_start_on') }} as timestamp)
+        <= {{ as_of_timestamp() }} as is_month_complete
+
+    from served_months
+    inner join months
+        on served_months.month_start_on = months.month_start_on
+
+)
+
+select * from final
