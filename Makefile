@@ -50,7 +50,7 @@ dagster: $(STAMP)  ## the Dagster UI on http://localhost:3000 (lineage raw -> st
 clean:  ## remove the generated data, dbt target and logs (keeps .venv)
 	rm -rf data target logs .pytest_cache
 
-BENCH_CLIENTS ?= 2000
+BENCH_CLIENTS ?= 2300
 BENCH_MONTHS  ?= 24
-bench-sla: $(STAMP)  ## the SLA engine on ~1,000,000 generated tickets (2,000 clients x 24 months)
+bench-sla: $(STAMP)  ## the SLA engine on ~1,000,000 generated tickets (2,300 clients x 24 months)
 	$(MSPKPI) bench --clients $(BENCH_CLIENTS) --months $(BENCH_MONTHS) --sla-only --workdir data/bench
