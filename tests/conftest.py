@@ -1,10 +1,15 @@
-"""Shared fixtures: one sample warehouse built end to end through the real CLI, once per session."""
+"""Shared fixtures, once per session: one sample warehouse built end to end through the real CLI,
+and the manifest of a fresh `dbt parse`."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -12,6 +17,8 @@ import pytest
 from orchestration.cli import main
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -35,3 +42,37 @@ def built_sample(tmp_path_factory: pytest.TempPathFactory) -> BuiltSample:
     assert main(["generate-sample", "--out", str(raw_dir)]) == 0
     assert main(["run", "--raw-dir", str(raw_dir), "--database", str(database)]) == 0
     return BuiltSample(raw_dir=raw_dir, database=database)
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The manifest of a fresh `dbt parse` (no database needed) written to a temporary target path,
+    so that a stale target/ never hides a violation."""
+    target = tmp_path_factory.mktemp("dbt_target")
+    env = {
+        **os.environ,
+        "DO_NOT_TRACK": "1",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        # parse never connects, but never point it at a shared warehouse either
+        "MSPKPI_DUCKDB_PATH": str(target / "parse.duckdb"),
+    }
+    dbt = Path(sys.executable).with_name("dbt")
+    completed = subprocess.run(
+        [
+            str(dbt),
+            "parse",
+            "--project-dir",
+            str(ROOT),
+            "--profiles-dir",
+            str(ROOT),
+            "--target-path",
+            str(target),
+            "--no-partial-parse",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return json.loads((target / "manifest.json").read_text(encoding="utf-8"))

@@ -6,51 +6,20 @@ so that a stale target/ never hides a violation.
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
 GRAIN = "One row per"
 LAYER_PREFIXES = {"staging": "stg_", "intermediate": "int_", "marts": ("fct_", "dim_", "kpi_")}
 
 
 @pytest.fixture(scope="module")
-def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    target = tmp_path_factory.mktemp("dbt_target")
-    env = {
-        **os.environ,
-        "DO_NOT_TRACK": "1",
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        # parse never connects, but never point it at a shared warehouse either
-        "MSPKPI_DUCKDB_PATH": str(target / "parse.duckdb"),
-    }
-    dbt = Path(sys.executable).with_name("dbt")
-    completed = subprocess.run(
-        [
-            str(dbt),
-            "parse",
-            "--project-dir",
-            str(ROOT),
-            "--profiles-dir",
-            str(ROOT),
-            "--target-path",
-            str(target),
-            "--no-partial-parse",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    return json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+def manifest(dbt_manifest: dict[str, Any]) -> dict[str, Any]:
+    """The session's fresh `dbt parse` manifest (tests/conftest.py)."""
+    return dbt_manifest
 
 
 def _project_nodes(manifest: dict[str, Any], resource_type: str) -> list[dict[str, Any]]:

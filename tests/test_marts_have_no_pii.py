@@ -10,17 +10,10 @@ columns are all the columns. Salted hashes (`*_hash`) are keys, not personal dat
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
 
 # tokens that are personal whatever comes before them (email, contact_email, phone_number ...)
 PERSONAL_TOKENS = frozenset(
@@ -44,35 +37,9 @@ def looks_personal(column_name: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    target = tmp_path_factory.mktemp("dbt_target_pii")
-    env = {
-        **os.environ,
-        "DO_NOT_TRACK": "1",
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        # parse never connects, but never point it at a shared warehouse either
-        "MSPKPI_DUCKDB_PATH": str(target / "parse.duckdb"),
-    }
-    dbt = Path(sys.executable).with_name("dbt")
-    completed = subprocess.run(
-        [
-            str(dbt),
-            "parse",
-            "--project-dir",
-            str(ROOT),
-            "--profiles-dir",
-            str(ROOT),
-            "--target-path",
-            str(target),
-            "--no-partial-parse",
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    return json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+def manifest(dbt_manifest: dict[str, Any]) -> dict[str, Any]:
+    """The session's fresh `dbt parse` manifest (tests/conftest.py)."""
+    return dbt_manifest
 
 
 @pytest.mark.parametrize(

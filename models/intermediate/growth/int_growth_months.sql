@@ -44,9 +44,9 @@ bounds as (
 
 ),
 
-days as (
+months as (
 
-    {{ date_spine(
+    {{ month_spine(
         start_date='(select bounds.first_month_start_on from bounds)',
         end_date='(select bounds.last_month_start_on from bounds)',
     ) }}
@@ -57,15 +57,14 @@ final as (
 
     select
         -- dates
-        date_day as month_start_on,
-        cast({{ dbt.last_day('date_day', 'month') }} as date) as month_end_on,
+        month_start_on,
+        month_end_on,
 
         -- booleans
-        cast({{ dbt.dateadd('month', 1, 'date_day') }} as timestamp) <= {{ as_of_timestamp() }}
+        cast({{ dbt.dateadd('month', 1, 'month_start_on') }} as timestamp) <= {{ as_of_timestamp() }}
             as is_month_complete
 
-    from days
-    where extract(day from date_day) = 1
+    from months
 
 )
 

@@ -51,22 +51,12 @@ bounds as (
 
 ),
 
-days as (
+months as (
 
-    {{ date_spine(
+    {{ month_spine(
         start_date='(select bounds.first_month_start_on from bounds)',
         end_date='(select bounds.last_month_start_on from bounds)',
     ) }}
-
-),
-
-months as (
-
-    select
-        date_day as month_start_on,
-        cast({{ dbt.last_day('date_day', 'month') }} as date) as month_end_on
-    from days
-    where extract(day from date_day) = 1
 
 ),
 

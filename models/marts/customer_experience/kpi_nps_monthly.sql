@@ -22,9 +22,9 @@ bounds as (
 
 ),
 
-days as (
+calendar_months as (
 
-    {{ date_spine(
+    {{ month_spine(
         start_date='(select bounds.first_month_start_on from bounds)',
         end_date='(select bounds.last_month_start_on from bounds)',
     ) }}
@@ -34,11 +34,10 @@ days as (
 months as (
 
     select
-        date_day as month_start_on,
-        cast({{ dbt.dateadd('month', 1, 'date_day') }} as timestamp) <= {{ as_of_timestamp() }}
+        month_start_on,
+        cast({{ dbt.dateadd('month', 1, 'month_start_on') }} as timestamp) <= {{ as_of_timestamp() }}
             as is_month_complete
-    from days
-    where extract(day from date_day) = 1
+    from calendar_months
 
 ),
 
