@@ -12,6 +12,9 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export UV_LINK_MODE := copy
 
 .PHONY: help install run test lint pytest dbt-parse dagster clean bench-sla
+.PHONY: postgres-up postgres-down run-postgres
+.PHONY: docs metabase-sync
+.PHONY: chromium reports report-screenshots
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -41,14 +44,47 @@ dbt-parse: $(STAMP)
 	@mkdir -p $(TEST_DIR)
 	MSPKPI_DUCKDB_PATH=$(TEST_DIR)/parse.duckdb $(BIN)/dbt parse --quiet --project-dir . --profiles-dir .
 
-pytest: $(STAMP)  ## the Python and end-to-end tests
+pytest: $(STAMP) chromium  ## the Python and end-to-end tests
 	$(BIN)/pytest
 
 dagster: $(STAMP)  ## the Dagster UI on http://localhost:3000 (lineage raw -> staging -> marts)
 	$(BIN)/dagster dev -m orchestration.definitions
 
+DOCS_DIR := docs/site
+docs: $(STAMP)  ## dbt docs site (every mart, column and KPI definition): docs/site/static_index.html
+	@# column types and row counts come from the warehouse when it exists (make run), else none
+	catalog=$$([ -f "$${MSPKPI_DUCKDB_PATH:-data/warehouse.duckdb}" ] || echo --empty-catalog); \
+	$(BIN)/dbt docs generate --static $$catalog --quiet --project-dir . --profiles-dir . \
+		--target-path $(DOCS_DIR)
+	@echo "dbt docs: open $(DOCS_DIR)/static_index.html (one self-contained file), or serve it:"
+	@echo "  $(BIN)/dbt docs serve --project-dir . --profiles-dir . --target-path $(DOCS_DIR)"
+
+metabase-sync: $(STAMP)  ## push mart descriptions and semantic types to Metabase (docs/metabase.md)
+	$(BIN)/python -m orchestration.metabase
+
 clean:  ## remove the generated data, dbt target and logs (keeps .venv)
-	rm -rf data target logs .pytest_cache
+	@scripts/postgres/server.sh stop 2>/dev/null || true  # its data folder is under data/
+	rm -rf data target logs .pytest_cache $(DOCS_DIR)
+
+postgres-up:  ## start the project's PostgreSQL server (localhost:$MSPKPI_PG_PORT, default 5433)
+	scripts/postgres/server.sh start
+
+postgres-down:  ## stop it (its data stays in $MSPKPI_PG_DATA_DIR, default data/postgres)
+	scripts/postgres/server.sh stop
+
+run-postgres: $(STAMP) postgres-up  ## `make run` built on PostgreSQL (raw copied from DuckDB)
+	$(MSPKPI) generate-sample --out $${MSPKPI_RAW_DIR:-data/raw}
+	$(MSPKPI) run --target postgres
+
+chromium:  ## Debian's chromium for the report browser test (scripts/install-chromium, apt-get)
+	@scripts/install-chromium || echo "no chromium: tests/test_reports_browser.py will be skipped"
+
+REPORT_PERIOD ?= 2026-Q3
+reports: $(STAMP)  ## every client's QBR of REPORT_PERIOD (YYYY-Qn) as HTML + PDF in data/reports/
+	$(MSPKPI) report --all-clients --period $(REPORT_PERIOD)
+
+report-screenshots: $(STAMP) chromium  ## docs/reports/*.png: the best and worst client's QBR
+	$(BIN)/python -m orchestration.reports.showcase --period $(REPORT_PERIOD) --out docs/reports
 
 BENCH_CLIENTS ?= 2300
 BENCH_MONTHS  ?= 24

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
+import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +15,7 @@ import duckdb
 
 from orchestration.dbt_project import DBT_EXECUTABLE
 from orchestration.ingest import DeliveryResult, ensure_raw_schema, load_all
-from orchestration.settings import PROJECT_DIR, Settings
+from orchestration.settings import PROJECT_DIR, Settings, env
 
 MART_SCHEMA = "marts"
 
@@ -21,16 +24,123 @@ class RunFailed(RuntimeError):
     """A step failed; the message says which, where, and what to do next."""
 
 
-def connect(database: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    database.parent.mkdir(parents=True, exist_ok=True)
+# -- opening the warehouse: DuckDB has one writer per file, and a writer excludes every reader ----
+
+LOCK_POLL_SECONDS = 1.0
+LOCK_REPORT_EVERY_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    """The process DuckDB names as holding the warehouse file's lock."""
+
+    pid: int | None
+    command: str | None  # its command line, when the OS tells (Linux /proc)
+
+    def describe(self) -> str:
+        if self.pid is None:
+            return "another process"
+        return f"PID {self.pid} ({self.command or 'command line unknown'})"
+
+
+def lock_holder(error: BaseException) -> LockHolder | None:
+    """The holder named in DuckDB's 'Could not set lock on file ... (PID N)', None when the error
+    is not a lock conflict."""
+    text = str(error)
+    if "Could not set lock" not in text:
+        return None
+    match = re.search(r"\(PID (\d+)\)", text)
+    pid = int(match.group(1)) if match else None
+    return LockHolder(pid, process_command(pid) if pid else None)
+
+
+def process_command(pid: int, limit: int = 160) -> str | None:
     try:
-        return duckdb.connect(str(database), read_only=read_only)
-    except duckdb.IOException as error:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    words = (part.decode(errors="replace") for part in raw.split(b"\0") if part)
+    command = " ".join(" ".join(words).split())  # one line, whatever the arguments hold
+    return command if len(command) <= limit else command[: limit - 3] + "..."
+
+
+def lock_timeout_seconds() -> float:
+    """MSPKPI_LOCK_TIMEOUT_SECONDS: how long a run waits for the warehouse file's lock."""
+    text = env("MSPKPI_LOCK_TIMEOUT_SECONDS")
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:
         raise RunFailed(
-            f"cannot open the warehouse {database}: {error}\n"
-            "Another process is writing it (a run, or a tool that opened it read-write). "
-            "Wait for it to finish or close it, then run again."
-        ) from error
+            f"MSPKPI_LOCK_TIMEOUT_SECONDS must be a number of seconds (0 or more), not {text!r}"
+        )
+    return seconds
+
+
+def report_wait(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def connect(
+    database: Path,
+    *,
+    read_only: bool = False,
+    lock_timeout: float | None = None,
+    report: Callable[[str], None] = report_wait,
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, waiting while another process holds its lock.
+
+    A run that finds the file held (by a BI tool or SQL client that opened it, even read-only,
+    or by another run) waits up to `lock_timeout` seconds (default MSPKPI_LOCK_TIMEOUT_SECONDS),
+    saying every LOCK_REPORT_EVERY_SECONDS who holds it, then fails naming the holder."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    timeout = lock_timeout_seconds() if lock_timeout is None else lock_timeout
+    started = time.monotonic()
+    reported_at: float | None = None
+    while True:
+        try:
+            return duckdb.connect(str(database), read_only=read_only)
+        except duckdb.IOException as error:
+            holder = lock_holder(error)
+            if holder is None:
+                raise RunFailed(
+                    f"cannot open the warehouse {database}: {str(error).strip()}\n"
+                    "Check that the path is a DuckDB file this user can read and write."
+                ) from error
+            if holder.pid == os.getpid():  # waiting on itself would never end
+                raise RunFailed(
+                    f"cannot open the warehouse {database}: this process holds it already in "
+                    "another connection with other settings; close that connection first"
+                ) from error
+            waited = time.monotonic() - started
+            if waited >= timeout:
+                raise RunFailed(still_locked_message(database, holder, timeout)) from error
+            if reported_at is None or waited - reported_at >= LOCK_REPORT_EVERY_SECONDS:
+                report(
+                    f"warehouse {database} locked by {holder.describe()}; waiting "
+                    f"{waited:.0f} of {timeout:g} s (MSPKPI_LOCK_TIMEOUT_SECONDS) ..."
+                )
+                reported_at = waited
+            time.sleep(min(LOCK_POLL_SECONDS, max(timeout - waited, 0.05)))
+
+
+def still_locked_message(database: Path, holder: LockHolder, timeout: float) -> str:
+    stop = f"stop it (`kill {holder.pid}`)" if holder.pid else "stop it"
+    return (
+        f"the warehouse {database} is still locked by {holder.describe()} after waiting "
+        f"{timeout:g} s (MSPKPI_LOCK_TIMEOUT_SECONDS).\n"
+        "DuckDB lets one process write the file, and no other may hold it open meanwhile, even "
+        "read-only. Close the program holding it (a BI tool or SQL client: disconnect it from "
+        f"this file), or, if it is an earlier run that hangs, {stop}; then run again. "
+        "To wait longer, raise MSPKPI_LOCK_TIMEOUT_SECONDS."
+    )
+
+
+def wait_for_warehouse(database: Path, *, lock_timeout: float | None = None) -> None:
+    """Return once the warehouse's lock is free (open and close it), else RunFailed: called right
+    before launching dbt, a subprocess that opens the same file and would fail at once."""
+    connect(database, lock_timeout=lock_timeout).close()
 
 
 def ingest(
@@ -61,6 +171,9 @@ def dbt_environment(settings: Settings) -> dict[str, str]:
         "MSPKPI_SOURCE_TIMEZONE": settings.source_timezone,
         "DO_NOT_TRACK": "1",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        # PostgreSQL sessions in UTC whatever the server's default (libpq reads PGTZ): the models
+        # read a time-zone-less MSPKPI_AS_OF in the session time zone
+        "PGTZ": "UTC",
     }
 
 
@@ -75,9 +188,21 @@ def dbt_command(args: Sequence[str]) -> list[str]:
     ]
 
 
-def build_models(settings: Settings, *, full_refresh: bool = False) -> None:
-    """`dbt build` (seeds, models and their tests) against the run's warehouse, output streamed."""
+def build_models(
+    settings: Settings, *, full_refresh: bool = False, target: str | None = None
+) -> None:
+    """`dbt build` (seeds, models and their tests) against the run's warehouse, output streamed;
+    `target` is an output of profiles.yml (default MSPKPI_TARGET, else duckdb)."""
     args = ["build"] + (["--full-refresh"] if full_refresh else [])
+    args += ["--target", target] if target else []
+    if (target or env("MSPKPI_TARGET")) == "duckdb":
+        try:
+            wait_for_warehouse(settings.duckdb_path)
+        except RunFailed as error:
+            raise RunFailed(
+                f"dbt build not started: {error}\nThe deliveries of this run are loaded; "
+                "`mspkpi run` again builds the models (it skips the files already loaded)."
+            ) from error
     completed = subprocess.run(dbt_command(args), env=dbt_environment(settings), check=False)
     if completed.returncode != 0:
         raise RunFailed(

@@ -17,6 +17,33 @@ DEFAULTS: dict[str, str] = {
     "MSPKPI_DUCKDB_MEMORY_LIMIT": "4GB",
     "MSPKPI_AS_OF": "",
     "MSPKPI_PII_SALT": "",
+    # the postgres target (profiles.yml, orchestration/postgres.py, scripts/postgres/server.sh)
+    "MSPKPI_PG_HOST": "localhost",
+    "MSPKPI_PG_PORT": "5433",
+    "MSPKPI_PG_USER": "mspkpi",
+    "MSPKPI_PG_PASSWORD": "mspkpi",
+    "MSPKPI_PG_DATABASE": "mspkpi",
+    "MSPKPI_PG_REPORTING_PASSWORD": "",
+    "MSPKPI_PG_DATA_DIR": "data/postgres",
+    # client reports (mspkpi report, the Dagster asset reports/client_reports)
+    "MSPKPI_REPORTS_DIR": "data/reports",
+    "MSPKPI_REPORTS_FIRST_QUARTER": "2024-Q4",
+    # the serving file and Metabase (orchestration/serving.py, orchestration/metabase.py);
+    # empty serving path = serving.duckdb beside the warehouse (data/serving.duckdb)
+    "MSPKPI_SERVING_PATH": "",
+    "MSPKPI_METABASE_URL": "",
+    "MSPKPI_METABASE_API_KEY": "",
+    "MSPKPI_METABASE_DATABASE": "mspkpi",
+    # seconds a run waits for the warehouse file while another process holds it (pipeline.connect)
+    "MSPKPI_LOCK_TIMEOUT_SECONDS": "300",
+    # data quality (orchestration/quality): empty docs dir = quality/docs beside the warehouse
+    # (data/quality/docs); share of a delivery's rows rejected above which it is flagged
+    "MSPKPI_QUALITY_DOCS_DIR": "",
+    "MSPKPI_QUALITY_MAX_REJECTED_SHARE": "0.01",
+    # alerts reported after each nightly run (orchestration/alerts.py): the JSON files' folder, and
+    # a URL the JSON is POSTed to (empty = no webhook)
+    "MSPKPI_ALERTS_DIR": "data/alerts",
+    "MSPKPI_ALERT_WEBHOOK": "",
     "MSPKPI_SCHEDULE_CRON": "0 2 * * *",
     "MSPKPI_SCHEDULE_TIMEZONE": "UTC",
 }

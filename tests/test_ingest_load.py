@@ -346,17 +346,18 @@ def test_file_with_a_column_twice_is_refused(tmp_path: Path) -> None:
     )
 
 
-def test_empty_file_is_refused(tmp_path: Path) -> None:
+def test_empty_file_is_an_empty_delivery_not_an_error(tmp_path: Path) -> None:
     raw_dir = tmp_path / "raw"
     write(raw_dir, "psa/tickets/empty.csv", "")
     con = connect(tmp_path)
 
     [result] = load_entity(con, raw_dir, TICKETS)
 
-    assert (result.status, result.received, result.loaded, result.rejected) == ("refused", 0, 0, 0)
-    assert result.message is not None
-    assert result.message.startswith("psa/tickets/empty.csv: the file is empty")
-    assert audit(con) == [(1, "psa/tickets/empty.csv", "refused", 0, 0, 0)]
+    assert (result.status, result.received, result.loaded, result.rejected) == ("loaded", 0, 0, 0)
+    assert result.message == (
+        "psa/tickets/empty.csv: empty file (0 bytes, no header): no rows to load"
+    )
+    assert audit(con) == [(1, "psa/tickets/empty.csv", "loaded", 0, 0, 0)]
 
 
 def test_corrupt_parquet_is_refused(tmp_path: Path) -> None:
@@ -417,8 +418,8 @@ def test_same_bytes_for_another_entity_are_another_delivery(tmp_path: Path) -> N
     results = load_all(con, raw_dir)
 
     assert [(r.file, r.status) for r in results] == [
-        ("psa/clients/empty.csv", "refused"),
-        ("psa/tickets/empty.csv", "refused"),
+        ("psa/clients/empty.csv", "loaded"),
+        ("psa/tickets/empty.csv", "loaded"),
     ]
 
 
@@ -595,7 +596,7 @@ def test_audit_refuses_inconsistent_counts(tmp_path: Path) -> None:
     with pytest.raises(duckdb.ConstraintException):
         con.execute(
             "insert into raw._load_audit values (1, 'psa/tickets', 'f.csv', 'h', 1, 'loaded',"
-            " 3, 1, 1, null, 'UTC', now()::timestamp, now()::timestamp)"
+            " 3, 1, 1, null, 'UTC', now()::timestamp, now()::timestamp, 'utf-8')"
         )
 
 

@@ -10,6 +10,12 @@
 4. Duplicate keys are looked for among the otherwise valid rows; the first occurrence wins.
 5. Raw rows, rejects and the audit row are written in ONE transaction.
 
+A CSV that is not UTF-8 but Windows-1252 (Latin-1) is read as such (see `files`); one in UTF-16 is
+refused. A file that does not end with a line break may have been cut short: its last line is
+rejected rather than loaded with a value that could be truncated (`2026-01-05T09:00:00Z` cut to
+`2026-01-05T09:00:00` would still be a valid, and wrong, timestamp). An empty file (zero bytes,
+or a header without rows) is an empty delivery: audited with 0 rows, not an error.
+
 Limitation: DuckDB counts a quoted value that spans several lines as one line, so line numbers
 after a value with an embedded line break are short by the number of such breaks (exports of the
 contract's entities normally have none). When the file has more physical lines than records, the
@@ -22,23 +28,29 @@ from __future__ import annotations
 import csv
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
+from tempfile import TemporaryDirectory
 
 import duckdb
 
 from orchestration.ingest import statements
 from orchestration.ingest.files import (
+    UTF16,
+    WINDOWS_1252,
     DeliveryFile,
     FileFacts,
     LineScan,
     csv_line_scan,
     inspect_file,
     read_csv_header,
+    transcode_to_utf8,
 )
-from orchestration.ingest.header import Header, match_header
+from orchestration.ingest.header import Header, match_header, with_delimiter_found
 from orchestration.ingest.results import LOADED, REFUSED, SKIPPED, DeliveryResult
+from orchestration.ingest.rules import FUTURE_TOLERANCE
 from orchestration.ingest.schema import AUDIT_TABLE, RAW_SCHEMA, add_column
 from orchestration.ingest.sql import literal, table
 
@@ -50,6 +62,7 @@ class LoadOptions:
     source_timezone: str = "UTC"
     store_rows: bool = True  # False in validate_raw_dir: count valid rows, keep rejects only
     name_rejects_table: bool = True  # point messages at raw._rejects (False in dry runs)
+    now: datetime | None = None  # naive UTC "now" for future timestamps (None: the load's start)
 
 
 @dataclass(frozen=True)
@@ -90,12 +103,23 @@ def load_delivery(
     if previous is not None:
         return skipped_result(delivery, facts, previous)
     started = utc_now()
+    lines: LineScan | None = None
     try:
-        header = read_header(con, delivery)
-        staged = stage(con, delivery, facts, header)
+        with ExitStack() as cleanup:
+            lines = text_scan(delivery, facts)
+            check_encoding(delivery, lines)
+            readable = delivery
+            if lines is not None and lines.encoding == WINDOWS_1252:
+                scratch = Path(cleanup.enter_context(TemporaryDirectory(prefix="mspkpi-ingest-")))
+                readable = transcode_to_utf8(delivery, scratch / "utf-8.csv")
+            header = read_header(con, readable, facts, lines)
+            if header is None:
+                return write_empty(con, delivery, facts, lines, options, started)
+            not_after = (options.now or started) + FUTURE_TOLERANCE
+            staged = stage(con, readable, lines, header, not_after)
         return write(con, delivery, facts, header, staged, options, started)
     except Unreadable as problem:
-        return write_unreadable(con, delivery, facts, str(problem), options, started)
+        return write_unreadable(con, delivery, facts, lines, str(problem), options, started)
     finally:
         drop_temp_objects(con)
 
@@ -128,26 +152,76 @@ def skipped_result(delivery: DeliveryFile, facts: FileFacts, previous: tuple) ->
 # -- reading -----------------------------------------------------------------------------------
 
 
-def read_header(con: duckdb.DuckDBPyConnection, delivery: DeliveryFile) -> Header:
-    is_parquet = delivery.format == "parquet"
-    names = parquet_columns(con, delivery) if is_parquet else csv_header(delivery)
-    return match_header(names, delivery.entity)
+def text_scan(delivery: DeliveryFile, facts: FileFacts) -> LineScan | None:
+    """A CSV's lines and encoding (None for Parquet); Unreadable for a broken .gz."""
+    if delivery.format != "csv":
+        return None
+    try:
+        return csv_line_scan(delivery, facts)
+    except (OSError, EOFError) as error:
+        raise Unreadable(
+            f"{delivery.relative}: cannot be read as CSV ({first_line(error)}); "
+            "export the file again"
+        ) from error
 
 
-def csv_header(delivery: DeliveryFile) -> list[str]:
+def check_encoding(delivery: DeliveryFile, lines: LineScan | None) -> None:
+    """A UTF-16 file (a spreadsheet's "Unicode text") is refused with what to export instead."""
+    if lines is not None and lines.encoding == UTF16:
+        raise Unreadable(
+            f'{delivery.relative}: the file is UTF-16 text (a spreadsheet\'s "Unicode text" '
+            'export), not CSV; export it as "CSV UTF-8 (comma delimited)" and deliver it again'
+        )
+
+
+def read_header(
+    con: duckdb.DuckDBPyConnection,
+    delivery: DeliveryFile,
+    facts: FileFacts,
+    lines: LineScan | None,
+) -> Header | None:
+    """The file's header matched to the contract, or None for an empty file."""
+    if delivery.format == "parquet":
+        if facts.size_bytes == 0:
+            return None
+        return match_header(parquet_columns(con, delivery), delivery.entity)
+    assert lines is not None
+    names = csv_header(delivery, lines)
+    if names is None:
+        return None
+    header = match_header(names, delivery.entity)
+    return with_delimiter_found(
+        header,
+        delivery.entity,
+        lambda delimiter: read_csv_header_or_none(delivery, delimiter),
+    )
+
+
+def csv_header(delivery: DeliveryFile, lines: LineScan) -> list[str] | None:
+    """The header names, or None when the file holds nothing but blank lines."""
     try:
         names = read_csv_header(delivery)
-    except (UnicodeDecodeError, csv.Error, OSError, EOFError) as error:
+    except (csv.Error, OSError, EOFError) as error:
         raise Unreadable(
             f"{delivery.relative}: the header (line 1) cannot be read ({error}); "
             "export the file as UTF-8 CSV and deliver it again"
         ) from error
-    if not names or not any(name.strip() for name in names):
-        raise Unreadable(
-            f"{delivery.relative}: the file is empty or its header (line 1) is blank; "
-            "deliver the export with its header row"
-        )
-    return names
+    if names and any(name.strip() for name in names):
+        return names
+    if lines.line_count - len(lines.blank_lines) <= 1:
+        return None
+    raise Unreadable(
+        f"{delivery.relative}: the header (line 1) is blank; deliver the export with its "
+        "header row on line 1"
+    )
+
+
+def read_csv_header_or_none(delivery: DeliveryFile, delimiter: str) -> list[str] | None:
+    """The header read with another delimiter, None when it cannot be read that way."""
+    try:
+        return read_csv_header(delivery, delimiter)
+    except (csv.Error, OSError, EOFError):
+        return None
 
 
 def parquet_columns(con: duckdb.DuckDBPyConnection, delivery: DeliveryFile) -> list[str]:
@@ -164,34 +238,56 @@ def parquet_columns(con: duckdb.DuckDBPyConnection, delivery: DeliveryFile) -> l
 
 
 def stage(
-    con: duckdb.DuckDBPyConnection, delivery: DeliveryFile, facts: FileFacts, header: Header
+    con: duckdb.DuckDBPyConnection,
+    delivery: DeliveryFile,
+    lines: LineScan | None,
+    header: Header,
+    not_after: datetime,
 ) -> Staged:
     """Read, type and check the file into the temp tables, number its lines, find duplicates."""
     path = str(delivery.path)
-    is_csv = delivery.format == "csv"
-    if is_csv:
+    if lines is not None:
         source = statements.read_csv_sql(path, header)
     else:
         source = statements.read_parquet_sql(path, header)
     refused = header.refusal_reason() is not None
     try:
-        lines = csv_line_scan(delivery, facts) if is_csv else None
         if refused:
             con.execute(statements.stage_unchecked_sql(source))
         else:
-            con.execute(statements.stage_sql(source, delivery.entity, header))
+            con.execute(statements.stage_sql(source, delivery.entity, header, not_after))
     except (duckdb.Error, OSError, EOFError) as error:
         raise Unreadable(
             f"{delivery.relative}: cannot be read as {delivery.format.upper()} "
             f"({first_line(error)}); export the file again"
         ) from error
-    con.execute(statements.malformed_sql(header) if is_csv else statements.empty_malformed_sql())
+    if lines is not None:
+        con.execute(statements.malformed_sql(header))
+        if not refused:
+            reject_unterminated_last_line(con, header, lines)
+    else:
+        con.execute(statements.empty_malformed_sql())
     con.execute(statements.gaps_sql(), {"blank_lines": list(lines.blank_lines) if lines else []})
     gaps = con.execute(statements.count_sql(statements.GAPS)).fetchone()[0]
     con.execute(statements.numbered_sql(has_gaps=gaps > 0))
     con.execute(statements.empty_dups_sql() if refused else statements.dups_sql(delivery.entity))
     parsed, bad, duplicates, malformed = con.execute(statements.tallies_sql()).fetchone()
     return Staged(parsed, bad, duplicates, malformed, gaps, refused, lines)
+
+
+def reject_unterminated_last_line(
+    con: duckdb.DuckDBPyConnection, header: Header, lines: LineScan
+) -> None:
+    """A file whose last line has no line break may have been cut while written or copied: that
+    line is rejected (moved to MALFORMED on its physical line), never loaded as it reads."""
+    if lines.ends_with_line_break or lines.line_count < 2:
+        return
+    last_malformed = con.execute(statements.last_malformed_line_sql()).fetchone()[0]
+    if last_malformed is not None and last_malformed >= lines.line_count:
+        con.execute(statements.note_truncated_malformed_sql())
+    elif con.execute(statements.count_sql(statements.ROWS)).fetchone()[0]:
+        for statement in statements.truncate_last_record_sql(header, lines.line_count):
+            con.execute(statement)
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -225,7 +321,18 @@ def write(
         if staged.malformed:
             con.execute(statements.insert_malformed_rejects_sql(), keys)
         message = refusal or operator_message(con, delivery, staged, delivery_id, options)
-        audit(con, delivery, facts, status, counts, message, options, delivery_id, started)
+        audit(
+            con,
+            delivery,
+            facts,
+            status,
+            counts,
+            message,
+            options,
+            delivery_id,
+            started,
+            staged.lines.encoding if staged.lines else None,
+        )
     result = DeliveryResult(
         delivery.entity.key,
         delivery.relative,
@@ -244,17 +351,55 @@ def write_unreadable(
     con: duckdb.DuckDBPyConnection,
     delivery: DeliveryFile,
     facts: FileFacts,
+    lines: LineScan | None,
     message: str,
     options: LoadOptions,
     started: datetime,
 ) -> DeliveryResult:
     counts = Counts(0, 0, 0)
+    encoding = lines.encoding if lines else None
     with transaction(con):
         delivery_id = next_delivery_id(con)
-        audit(con, delivery, facts, REFUSED, counts, message, options, delivery_id, started)
+        audit(
+            con, delivery, facts, REFUSED, counts, message, options, delivery_id, started, encoding
+        )
     log.warning(message)
     return DeliveryResult(
         delivery.entity.key, delivery.relative, facts.content_hash, REFUSED, 0, 0, 0, message
+    )
+
+
+def write_empty(
+    con: duckdb.DuckDBPyConnection,
+    delivery: DeliveryFile,
+    facts: FileFacts,
+    lines: LineScan | None,
+    options: LoadOptions,
+    started: datetime,
+) -> DeliveryResult:
+    """A file without even a header (zero bytes, or blank lines only): an empty delivery, audited
+    as loaded with 0 rows, so that a day without data is visible and not an error."""
+    message = (
+        f"{delivery.relative}: empty file ({facts.size_bytes} bytes, no header): no rows to load"
+    )
+    encoding = lines.encoding if lines else None
+    with transaction(con):
+        delivery_id = next_delivery_id(con)
+        audit(
+            con,
+            delivery,
+            facts,
+            LOADED,
+            Counts(0, 0, 0),
+            message,
+            options,
+            delivery_id,
+            started,
+            encoding,
+        )
+    log.info(message)
+    return DeliveryResult(
+        delivery.entity.key, delivery.relative, facts.content_hash, LOADED, 0, 0, 0, message
     )
 
 
@@ -320,9 +465,30 @@ def operator_message(
     options: LoadOptions,
 ) -> str | None:
     """What the operator should know about a loaded file, or None when all went well."""
-    notes = [rejects_note(con, staged.counts, delivery_id, options), line_break_note(con, staged)]
+    notes = [
+        empty_note(staged),
+        encoding_note(delivery, staged, delivery_id),
+        rejects_note(con, staged.counts, delivery_id, options),
+        line_break_note(con, staged),
+    ]
     kept = [note for note in notes if note]
     return f"{delivery.relative}: " + "; ".join(kept) if kept else None
+
+
+def empty_note(staged: Staged) -> str | None:
+    if staged.counts.received:
+        return None
+    return "no rows (a header only): nothing to load"
+
+
+def encoding_note(delivery: DeliveryFile, staged: Staged, delivery_id: int) -> str | None:
+    if staged.lines is None or staged.lines.encoding != WINDOWS_1252:
+        return None
+    return (
+        "not UTF-8: read as Windows-1252 (Latin-1), the usual encoding of spreadsheet exports; "
+        f"check that accented letters look right in raw.{delivery.entity.raw_table} where "
+        f"_delivery_id = {delivery_id}, else export the file as UTF-8"
+    )
 
 
 def rejects_note(
@@ -371,6 +537,7 @@ def audit(
     options: LoadOptions,
     delivery_id: int,
     started: datetime,
+    encoding: str | None,
 ) -> None:
     con.execute(
         statements.insert_audit_sql(),
@@ -388,6 +555,7 @@ def audit(
             "source_timezone": options.source_timezone,
             "started_at": started,
             "finished_at": utc_now(),
+            "encoding": encoding,
         },
     )
 

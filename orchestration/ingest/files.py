@@ -1,9 +1,21 @@
 """Finding delivery files under the raw directory and the few facts read from them in Python:
-the content hash, the header and where the blank lines are (all streamed in chunks, so a file of
-any size is read in bounded memory; rows themselves are only ever read by DuckDB)."""
+the content hash, the header, where the blank lines are, whether the last line ends with a line
+break and which encoding the text is in (all streamed in chunks, so a file of any size is read in
+bounded memory; rows themselves are only ever read by DuckDB).
+
+Encoding: a file that is valid UTF-8 (with or without a BOM) is UTF-8. A file that is not, and
+whose non-ASCII bytes are mostly not UTF-8 sequences, is a Windows-1252 (Latin-1) export, the
+default of spreadsheets and of many Windows tools: it is decoded as such (`transcode_to_utf8`
+writes a UTF-8 copy for DuckDB, whose own Latin-1 reader refuses bytes 0x80-0x9F), not refused.
+A file of mostly UTF-8 with a few invalid bytes stays UTF-8 and only the lines with those bytes
+are rejected (recoding the whole file would garble its accents). A UTF-16 file (Excel's "Unicode
+text") starts with its byte-order mark and is recognised so that it can be refused with a clear
+message.
+"""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import hashlib
@@ -17,6 +29,26 @@ from orchestration.contract import Contract, Entity
 
 CHUNK_BYTES = 1 << 20
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
+
+UTF8 = "utf-8"
+WINDOWS_1252 = "windows-1252"
+UTF16 = "utf-16"
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+ASCII_BYTES = bytes(range(128))
+
+# The five bytes Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) are decoded as in
+# Latin-1 (control characters) rather than failing the file.
+LATIN1_FALLBACK = "mspkpi-latin-1-fallback"
+
+
+def _latin1_fallback(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return error.object[error.start : error.end].decode("latin-1"), error.end
+
+
+codecs.register_error(LATIN1_FALLBACK, _latin1_fallback)
 
 
 @dataclass(frozen=True)
@@ -37,10 +69,13 @@ class DeliveryFile:
 @dataclass(frozen=True)
 class LineScan:
     """What DuckDB does not tell about a CSV: its empty lines (skipped silently, yet counted in
-    DuckDB's own line numbers) and how many physical lines it has."""
+    DuckDB's own line numbers), how many physical lines it has, whether the last one ends with a
+    line break (a file cut short does not) and its encoding."""
 
     blank_lines: tuple[int, ...]
     line_count: int
+    ends_with_line_break: bool = True
+    encoding: str = UTF8
 
 
 @dataclass(frozen=True)
@@ -96,13 +131,14 @@ def _is_known_delivery(relative: Path, known: set[str]) -> bool:
 
 
 def inspect_file(delivery: DeliveryFile) -> FileFacts:
-    """Hash the file bytes; for a plain CSV, scan its lines in the same pass."""
+    """Hash the file bytes; for a plain CSV, scan its lines and sniff its encoding in the same
+    pass."""
     digest = hashlib.sha256()
     lines: LineScan | None = None
     with open(delivery.path, "rb") as handle:
         chunks = _hashed(_chunks(handle), digest)
         if delivery.format == "csv" and not delivery.gzipped:
-            lines = scan_lines(chunks)
+            lines = scan_text(chunks)
         else:
             for _chunk in chunks:
                 pass
@@ -114,7 +150,67 @@ def csv_line_scan(delivery: DeliveryFile, facts: FileFacts) -> LineScan:
     if facts.lines is not None:
         return facts.lines
     with gzip.open(delivery.path, "rb") as handle:
-        return scan_lines(_chunks(handle))
+        return scan_text(_chunks(handle))
+
+
+def scan_text(chunks: Iterable[bytes]) -> LineScan:
+    """Lines and encoding of a CSV in one pass over its chunks."""
+    sniffer = EncodingSniffer()
+    scan = scan_lines(sniffer.watch(chunks))
+    return LineScan(scan.blank_lines, scan.line_count, scan.ends_with_line_break, sniffer.result())
+
+
+class EncodingSniffer:
+    """Tells UTF-8 from Windows-1252 (and spots UTF-16) while the chunks stream past.
+
+    ASCII-only chunks cost one `isascii()`; others go through an incremental UTF-8 decoder (exact
+    validity across chunk edges). Once a chunk fails, the rest is decoded with replacement to
+    count the invalid bytes against the valid multi-byte ones: Windows-1252 text has almost no
+    valid UTF-8 sequence, a UTF-8 file with a pasted Latin-1 line almost no invalid byte."""
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self._valid = True
+        self._first = True
+        self._utf16 = False
+        self._sequence_bytes = 0  # non-ASCII bytes that are part of valid UTF-8
+        self._invalid_bytes = 0
+
+    def watch(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        for chunk in chunks:
+            self.feed(chunk)
+            yield chunk
+
+    def feed(self, chunk: bytes) -> None:
+        if self._first and chunk:
+            self._first = False
+            self._utf16 = chunk.startswith(UTF16_BOMS)
+        if self._utf16 or (chunk.isascii() and not self._decoder.getstate()[0]):
+            return
+        non_ascii = len(chunk.translate(None, ASCII_BYTES))
+        if self._valid:
+            try:
+                self._decoder.decode(chunk)
+                self._sequence_bytes += non_ascii
+                return
+            except UnicodeDecodeError:
+                self._valid = False
+        invalid = chunk.decode("utf-8", errors="replace").count("\ufffd")
+        self._invalid_bytes += invalid
+        self._sequence_bytes += max(0, non_ascii - invalid)
+
+    def result(self) -> str:
+        if self._utf16:
+            return UTF16
+        if self._valid:
+            try:
+                self._decoder.decode(b"", final=True)  # a sequence cut by the end of the file
+            except UnicodeDecodeError:
+                self._valid = False
+                self._invalid_bytes += 1
+        if self._valid:
+            return UTF8
+        return WINDOWS_1252 if self._invalid_bytes > self._sequence_bytes else UTF8
 
 
 def _chunks(handle: BinaryIO) -> Iterator[bytes]:
@@ -149,7 +245,11 @@ def scan_lines(chunks: Iterable[bytes]) -> LineScan:
         newlines_before += buffer.count(b"\n", 0, len(buffer) - keep)
         tail = buffer[len(buffer) - keep :]
     unterminated_last_line = 1 if tail and not tail.endswith(b"\n") else 0
-    return LineScan(tuple(blank), newlines_before + tail.count(b"\n") + unterminated_last_line)
+    return LineScan(
+        tuple(blank),
+        newlines_before + tail.count(b"\n") + unterminated_last_line,
+        ends_with_line_break=not unterminated_last_line,
+    )
 
 
 def _blank_line_starts(buffer: bytes, old: int) -> set[int]:
@@ -164,12 +264,27 @@ def _blank_line_starts(buffer: bytes, old: int) -> set[int]:
     return starts
 
 
-def read_csv_header(delivery: DeliveryFile) -> list[str] | None:
+def read_csv_header(delivery: DeliveryFile, delimiter: str = ",") -> list[str] | None:
     """The header row as written (BOM removed), or None for an empty file.
 
-    Raises UnicodeDecodeError / csv.Error / OSError (gzip) when the header cannot be read.
+    Bytes that are not UTF-8 become U+FFFD: they can only make a name unknown, and an unknown
+    name is reported (a missing required column) rather than failing here.
+    Raises csv.Error / OSError / EOFError (gzip) when the header cannot be read.
     """
     opener = gzip.open if delivery.gzipped else open
     with opener(delivery.path, "rb") as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-        return next(csv.reader(text), None)
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+        return next(csv.reader(text, delimiter=delimiter), None)
+
+
+def transcode_to_utf8(delivery: DeliveryFile, target: Path) -> DeliveryFile:
+    """A UTF-8 copy of a Windows-1252 CSV (decompressed), in chunks; the same delivery otherwise.
+
+    Every byte becomes one character, so lines, blank lines and line numbers are unchanged."""
+    decoder = codecs.getincrementaldecoder("cp1252")(errors=LATIN1_FALLBACK)
+    opener = gzip.open if delivery.gzipped else open
+    with opener(delivery.path, "rb") as source, open(target, "wb") as copy:
+        for chunk in _chunks(source):
+            copy.write(decoder.decode(chunk).encode("utf-8"))
+        copy.write(decoder.decode(b"", final=True).encode("utf-8"))
+    return DeliveryFile(delivery.entity, target, delivery.relative)

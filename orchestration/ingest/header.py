@@ -1,11 +1,13 @@
 """Matching a file's header to the contract: which field is which column, what is extra, and what
-makes the whole file unusable (a required column missing, a column given twice)."""
+makes the whole file unusable (a required column missing, a column given twice, a delimiter other
+than the comma)."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from orchestration.contract import Column, Entity
 from orchestration.ingest.rules import can_fail
@@ -36,6 +38,7 @@ class Header:
     columns: tuple[SourceColumn, ...]
     missing_required: tuple[str, ...]
     duplicated: tuple[str, ...]
+    delimiter_found: str | None = None  # the file is separated by this, not by commas
 
     @property
     def contract_columns(self) -> dict[str, SourceColumn]:
@@ -52,6 +55,11 @@ class Header:
 
     def refusal_reason(self) -> str | None:
         """Why the file cannot be loaded at all, or None when the header is usable."""
+        if self.delimiter_found:
+            return (
+                f"the header (line 1) is separated by {DELIMITER_NAMES[self.delimiter_found]}, "
+                "not by commas"
+            )
         if self.missing_required:
             return f"{_missing_text(self.missing_required)} (line 1)"
         if self.duplicated:
@@ -64,14 +72,48 @@ class Header:
         reason = self.refusal_reason()
         if reason is None:
             return None
-        advice = "add the column to the export" if self.missing_required else "keep one of them"
+        if self.delimiter_found:
+            advice = "export it as comma-separated CSV"
+        elif self.missing_required:
+            advice = "add the column to the export"
+        else:
+            advice = "keep one of them"
         return (
             f"{file}: {reason}; nothing was loaded from this file: {advice} and deliver"
             " the file again"
         )
 
-    def refusal_column(self) -> str:
+    def refusal_column(self) -> str | None:
+        if self.delimiter_found:
+            return None  # every column: the line is one field
         return ", ".join(self.missing_required or self.duplicated)
+
+
+# Delimiters a spreadsheet or an export tool uses instead of the comma (a semicolon where the
+# comma is the decimal separator, a tab for "text" exports, a pipe).
+DELIMITER_NAMES = {";": "semicolons (';')", "\t": "tabs", "|": "pipes ('|')"}
+
+
+def with_delimiter_found(
+    header: Header, entity: Entity, read_names: Callable[[str], list[str] | None]
+) -> Header:
+    """The header, marked as separated by another delimiter when read that way it names more of
+    the entity's columns than read with commas (only looked at when required columns are
+    missing: a comma-separated header stays what it is)."""
+    if not header.missing_required:
+        return header
+    known = {column.name.lower() for column in entity.columns}
+
+    def matches(names: list[str] | None) -> int:
+        return len({name.strip().lower() for name in names or []} & known)
+
+    with_commas = len(header.contract_columns)
+    best, best_matches = None, with_commas
+    for delimiter in DELIMITER_NAMES:
+        found = matches(read_names(delimiter))
+        if found > best_matches:
+            best, best_matches = delimiter, found
+    return replace(header, delimiter_found=best) if best else header
 
 
 def match_header(names: list[str], entity: Entity) -> Header:

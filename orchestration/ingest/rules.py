@@ -14,6 +14,8 @@ standard-time offset). They are stored as naive TIMESTAMP in UTC (epoch arithmet
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from orchestration.contract import Column, Entity, RowCheck
 from orchestration.ingest.sql import ident, literal
 
@@ -92,6 +94,10 @@ EXPECTED: dict[str, str] = {
 
 MISSING_REQUIRED = "missing required value"
 
+# A timestamp later than the load by more than this is in the future: a typo in the year, a clock
+# set wrong. A day absorbs any time zone mistake (offset-less values read in the wrong zone).
+FUTURE_TOLERANCE = timedelta(days=1)
+
 
 def macro_statements() -> list[str]:
     """CREATE statements for the temp macros the typed expressions use (per connection)."""
@@ -125,11 +131,14 @@ def can_fail(column: Column) -> bool:
     return column.required or column.type not in ("id", "text")
 
 
-def error_expr(column: Column, raw: str, value: str) -> str:
+def error_expr(column: Column, raw: str, value: str, *, not_after: datetime | None = None) -> str:
     """SQL giving why the column's value breaks the contract, or NULL when it does not.
 
     Evaluated where the column's typed value is in scope under its contract name. Only for a
-    column that `can_fail`."""
+    column that `can_fail`. With `not_after` (a naive UTC time: the load time plus
+    FUTURE_TOLERANCE), a later timestamp is rejected: every ts column of the contract records
+    something that already happened, and a future `updated_at` would win the "latest version"
+    rule over every later correction."""
     typed = ident(column.name)
     when_missing = literal(MISSING_REQUIRED) if column.required else "null"
     branches = [f"when {value} is null then {when_missing}"]
@@ -141,6 +150,14 @@ def error_expr(column: Column, raw: str, value: str) -> str:
         prefix = literal(f"invalid {column.type}: ")
         suffix = literal(f" ({EXPECTED[column.type]})")
         branches.append(f"when {typed} is null then {prefix} || ingest_show({raw}) || {suffix}")
+    if column.type == "ts" and not_after is not None:
+        limit = not_after.strftime("%Y-%m-%d %H:%M:%S")
+        hours = round(FUTURE_TOLERANCE / timedelta(hours=1))
+        reason = literal(f" is later than {limit} UTC, {hours} hours after the load")
+        branches.append(
+            f"when {typed} > timestamp {literal(limit)} "
+            f"then 'in the future: ' || ingest_show({raw}) || {reason}"
+        )
     range_test = _range_test(column, typed)
     if range_test:
         reason = f"'out of range: ' || ingest_show({raw}) || {literal(' ' + _range_text(column))}"

@@ -57,8 +57,12 @@ create table if not exists {table(RAW_SCHEMA, AUDIT_TABLE)} (
     source_timezone varchar not null,
     started_at timestamp not null,
     finished_at timestamp not null,
+    encoding varchar,
     check (loaded + rejected = received)
 )"""
+
+# Audit columns added after the first release: added to an existing warehouse's audit table.
+AUDIT_ADDED_COLUMNS = {"encoding": "VARCHAR"}  # a CSV's text encoding (NULL for Parquet)
 
 REJECTS_DDL = f"""
 create table if not exists {table(RAW_SCHEMA, REJECTS_TABLE)} (
@@ -99,6 +103,8 @@ def ensure_common_tables(con: duckdb.DuckDBPyConnection) -> None:
     """The raw schema with the load audit and the rejects tables."""
     con.execute(f"create schema if not exists {ident(RAW_SCHEMA)}")
     con.execute(AUDIT_DDL)
+    for name, sql_type in AUDIT_ADDED_COLUMNS.items():
+        add_column(con, AUDIT_TABLE, name, sql_type)
     con.execute(REJECTS_DDL)
 
 

@@ -4,13 +4,16 @@ Temp objects (dropped after each delivery):
 - ROWS      one row per parsed record in file order (rowid = ordinal - 1): the raw VARCHAR fields
             `__c<position>`, the typed contract columns under their names, one error column per
             field `__e<position>` and per row check `__k<i>`, and `__bad`.
-- MALFORMED lines DuckDB's CSV reader rejected (wrong number of fields, bad quoting, not UTF-8).
+- MALFORMED lines DuckDB's CSV reader rejected (wrong number of fields, bad quoting, not UTF-8,
+            too long), and the last line of a file that does not end with a line break.
 - GAPS      for the physical line numbers: how many lines were skipped before the n-th record.
 - NUMBERED  view of ROWS with `__rowid` and `__line` (physical line, header = 1).
 - DUPS      later occurrences of a primary key among otherwise valid rows.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from orchestration.contract import Column, Entity
 from orchestration.ingest.header import Header, SourceColumn
@@ -36,6 +39,16 @@ TEMP_TABLES = (ROWS, MALFORMED, DUCKDB_REJECTS, DUCKDB_SCANS, GAPS, DUPS)
 REJECT_COLUMNS = "delivery_id, entity, file, line, column_name, value, reason, record"
 REJECT_KEYS = "$delivery_id as delivery_id, $entity as entity, $file as file"
 
+# The longest line DuckDB reads (its default is 2,000,000 bytes): a free-text value of a few
+# megabytes (a pasted log) still loads; a longer line is rejected with its size in the reason.
+MAX_LINE_BYTES = 8 * 1024 * 1024
+
+TRUNCATED_REASON = (
+    "the file does not end with a line break, so its last line may be cut short (an export or "
+    "copy interrupted); it is not loaded: deliver the complete file, whose last line ends with a "
+    "line break"
+)
+
 
 # -- reading ---------------------------------------------------------------------------------
 
@@ -52,6 +65,7 @@ def read_csv_sql(path: str, header: Header) -> str:
         "escape = '\"'",
         "null_padding = false",
         "strict_mode = true",
+        f"max_line_size = {MAX_LINE_BYTES}",
         f"columns = {{{columns}}}",
         "store_rejects = true",
         f"rejects_table = {literal(DUCKDB_REJECTS)}",
@@ -65,16 +79,22 @@ def read_parquet_sql(path: str, header: Header) -> str:
     return f"select\n{indent(join_lines(fields))}\nfrom read_parquet({literal(path)})"
 
 
-def stage_sql(source: str, entity: Entity, header: Header) -> str:
+def stage_sql(
+    source: str, entity: Entity, header: Header, not_after: datetime | None = None
+) -> str:
     """Read, clean, type and check every record in one streaming pass into ROWS.
 
     Each layer is its own CTE so that a value is trimmed and typed once, however many rules
-    read it; the row checks see the typed values under their contract names."""
+    read it; the row checks see the typed values under their contract names. A timestamp later
+    than `not_after` (UTC) is rejected as in the future."""
     present = header.contract_columns
     cleaned = [f"{trimmed(s.stage)} as {s.value}" for s in present.values()]
     typed = [_typed_column(column, present.get(column.name)) for column in entity.columns]
     checked = header.checked_columns
-    errors = [f"{error_expr(s.contract, s.stage, s.value)} as {s.error}" for s in checked]
+    errors = [
+        f"{error_expr(s.contract, s.stage, s.value, not_after=not_after)} as {s.error}"
+        for s in checked
+    ]
     errors += [f"{check_expr(check)} as __k{i}" for i, check in enumerate(entity.checks)]
     flags = [s.error for s in checked] + [f"__k{i}" for i in range(len(entity.checks))]
     bad = " or ".join(f"{flag} is not null" for flag in flags) or "false"
@@ -126,6 +146,14 @@ def malformed_sql(header: Header) -> str:
     names = "\n".join(
         f"            when {literal(c.stage)} then {literal(c.raw_name)}" for c in header.columns
     )
+    not_utf8 = literal(
+        "malformed line: not valid UTF-8, in a file that otherwise is (bytes of another encoding"
+        " pasted in?); fix the line in the source or export the whole file as UTF-8"
+    )
+    too_long = literal(
+        f", over the limit of {MAX_LINE_BYTES} bytes ({MAX_LINE_BYTES >> 20} MiB) per line: a value"
+        " is far too long; shorten it in the source system and deliver the row again"
+    )
     return f"""create temp table {MALFORMED} as
 with problems as (
     select
@@ -135,8 +163,13 @@ with problems as (
         error_message,
         trim(csv_line, chr(13) || chr(10)) as record,
         regexp_extract(error_message, 'Found: (\\d+)', 1) as found,
-        regexp_extract(error_message, 'Expected Number of Columns: (\\d+)', 1) as expected
+        regexp_extract(error_message, 'Expected Number of Columns: (\\d+)', 1) as expected,
+        regexp_extract(error_message, 'Actual Size: ?(\\d+)', 1) as line_bytes
     from {DUCKDB_REJECTS}
+    -- DuckDB reports a short line once per missing column (found 4, 5 ... 11): keep the first
+    qualify error_type <> 'MISSING COLUMNS' or row_number() over (
+        partition by line, error_type order by try_cast(found as bigint)
+    ) = 1
 )
 select
     line,
@@ -159,10 +192,13 @@ select
                     || ' line(s) were read as part of this value'
                 else ''
             end
-        when 'INVALID UNICODE' then 'malformed line: not valid UTF-8 (export the file as UTF-8)'
-        when 'LINE SIZE OVER MAXIMUM' then 'malformed line: longer than the maximum line size'
+        when 'INVALID UNICODE' then {not_utf8}
+        when 'INVALID ENCODING' then {not_utf8}
+        when 'LINE SIZE OVER MAXIMUM' then 'malformed line: '
+            || coalesce(nullif(line_bytes, '') || ' bytes', 'too long') || {too_long}
         else 'malformed line: ' || error_message
     end as reason,
+    cast(null as varchar) as value,
     record
 from problems"""
 
@@ -170,8 +206,35 @@ from problems"""
 def empty_malformed_sql() -> str:
     return (
         f"create temp table {MALFORMED} "
-        "(line bigint, column_name varchar, reason varchar, record varchar)"
+        "(line bigint, column_name varchar, reason varchar, value varchar, record varchar)"
     )
+
+
+def last_malformed_line_sql() -> str:
+    """The last physical line a malformed record reaches (an unclosed quote spans to the end)."""
+    return f"""select max(line + length(record) - length(replace(record, chr(10), '')))
+from {MALFORMED}"""
+
+
+def truncate_last_record_sql(header: Header, line: int) -> list[str]:
+    """Move the last record to MALFORMED as cut short, on physical `line` (the file's last)."""
+    last = header.columns[-1]
+    reason = literal(TRUNCATED_REASON)
+    return [
+        f"""insert into {MALFORMED} (line, column_name, reason, value, record)
+select {line}, {literal(last.raw_name)}, {reason}, {last.stage}, {record_json(header)}
+from {ROWS}
+where rowid = (select max(rowid) from {ROWS})""",
+        f"delete from {ROWS} where rowid = (select max(rowid) from {ROWS})",
+    ]
+
+
+def note_truncated_malformed_sql() -> str:
+    """A malformed last line of a file without a final line break: say it may be cut short."""
+    note = literal("; " + TRUNCATED_REASON.replace(", so its last line", ": this line"))
+    return f"""update {MALFORMED}
+set reason = reason || {note}
+where line = (select max(line) from {MALFORMED})"""
 
 
 def gaps_sql() -> str:
@@ -356,7 +419,7 @@ order by __line"""
 
 def insert_malformed_rejects_sql() -> str:
     return f"""insert into {table(RAW_SCHEMA, REJECTS_TABLE)} ({REJECT_COLUMNS})
-select {REJECT_KEYS}, line, column_name, null, reason, record
+select {REJECT_KEYS}, line, column_name, value, reason, record
 from {MALFORMED}
 order by line"""
 
@@ -364,7 +427,7 @@ order by line"""
 def insert_audit_sql() -> str:
     columns = (
         "delivery_id, entity, file, content_hash, file_size_bytes, status, received, loaded,"
-        " rejected, message, source_timezone, started_at, finished_at"
+        " rejected, message, source_timezone, started_at, finished_at, encoding"
     )
     values = ", ".join("$" + name.strip() for name in columns.split(","))
     return f"insert into {table(RAW_SCHEMA, AUDIT_TABLE)} ({columns})\nvalues ({values})"

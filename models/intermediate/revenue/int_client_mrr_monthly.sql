@@ -100,7 +100,7 @@ client_mrr as (
         client_id,
         month_start_on,
         -- fixed precision, so that equal MRR compares equal whatever the order of the sum
-        cast(sum(monthly_amount) as decimal(18, 4)) as mrr_own_currency_amount
+        {{ to_decimal('sum(monthly_amount)', 4) }} as mrr_own_currency_amount
     from agreement_months
     group by client_id, month_start_on
 
@@ -152,14 +152,15 @@ with_previous as (
         client_months.month_start_on,
         client_months.month_end_on,
         client_months.is_first_mrr_month,
-        coalesce(client_mrr.mrr_own_currency_amount, 0) as mrr_own_currency_amount,
-        coalesce(
+        -- cast again: PostgreSQL's coalesce and lag drop the decimal's scale
+        cast(coalesce(client_mrr.mrr_own_currency_amount, 0) as decimal(18, 4)) as mrr_own_currency_amount,
+        cast(coalesce(
             lag(client_mrr.mrr_own_currency_amount) over (
                 partition by client_months.client_id
                 order by client_months.month_start_on
             ),
             0
-        ) as previous_mrr_own_currency_amount
+        ) as decimal(18, 4)) as previous_mrr_own_currency_amount
     from client_months
     left join client_mrr
         on
@@ -196,8 +197,9 @@ final as (
         -- amounts, in the client's own currency
         with_previous.mrr_own_currency_amount,
         with_previous.previous_mrr_own_currency_amount,
-        with_previous.mrr_own_currency_amount - with_previous.previous_mrr_own_currency_amount
-            as mrr_change_own_currency_amount,
+        cast(
+            with_previous.mrr_own_currency_amount - with_previous.previous_mrr_own_currency_amount as decimal(18, 4)
+        ) as mrr_change_own_currency_amount,
 
         -- booleans
         with_previous.mrr_own_currency_amount > 0 as is_paying,

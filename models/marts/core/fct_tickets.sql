@@ -80,8 +80,8 @@ final as (
         ) as resolution_minutes,
 
         -- time logged
-        cast(coalesce(time_logged.logged_hours, 0) as decimal(18, 4)) as logged_hours,
-        cast(coalesce(time_logged.billable_hours, 0) as decimal(18, 4)) as billable_hours,
+        {{ to_decimal('coalesce(time_logged.logged_hours, 0)', 4) }} as logged_hours,
+        {{ to_decimal('coalesce(time_logged.billable_hours, 0)', 4) }} as billable_hours,
         coalesce(time_logged.time_entry_count, 0) as time_entry_count,
         coalesce(time_logged.technician_count, 0) as technician_count,
 

@@ -202,7 +202,7 @@ final as (
         survey_response_count,
         overall_rating_response_count,
         cast(overall_rating_sum as {{ dbt.type_bigint() }}) as overall_rating_sum,
-        cast({{ safe_divide('overall_rating_sum', 'overall_rating_response_count') }} as decimal(18, 2))
+        {{ to_decimal(safe_divide('overall_rating_sum', 'overall_rating_response_count')) }}
             as mean_overall_rating,
 
         -- onboarding survey: NPS (0-10 answers, score -100 to 100)
@@ -215,7 +215,7 @@ final as (
         -- onboarding survey: customer effort score (1 very hard ... 7 very easy)
         effort_response_count,
         cast(effort_score_sum as {{ dbt.type_bigint() }}) as effort_score_sum,
-        cast({{ safe_divide('effort_score_sum', 'effort_response_count') }} as decimal(18, 2))
+        {{ to_decimal(safe_divide('effort_score_sum', 'effort_response_count')) }}
             as mean_effort_score,
 
         -- tickets: onboarding (first 90 days) vs ongoing support
@@ -238,7 +238,7 @@ final as (
         onboarding_technician_count,
         onboarding_pulse_response_count,
         cast(onboarding_pulse_score_sum as {{ dbt.type_bigint() }}) as onboarding_pulse_score_sum,
-        cast({{ safe_divide('onboarding_pulse_score_sum', 'onboarding_pulse_response_count') }} as decimal(18, 2))
+        {{ to_decimal(safe_divide('onboarding_pulse_score_sum', 'onboarding_pulse_response_count')) }}
             as mean_onboarding_pulse_score,
 
         -- booleans

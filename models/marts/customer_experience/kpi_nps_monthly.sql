@@ -115,13 +115,13 @@ final as (
         -- overall rating (1-5)
         overall_rating_response_count,
         cast(overall_rating_sum as {{ dbt.type_bigint() }}) as overall_rating_sum,
-        cast({{ safe_divide('overall_rating_sum', 'overall_rating_response_count') }} as decimal(18, 2))
+        {{ to_decimal(safe_divide('overall_rating_sum', 'overall_rating_response_count')) }}
             as mean_overall_rating,
 
         -- customer effort score (1 very hard ... 7 very easy)
         effort_response_count,
         cast(effort_score_sum as {{ dbt.type_bigint() }}) as effort_score_sum,
-        cast({{ safe_divide('effort_score_sum', 'effort_response_count') }} as decimal(18, 2)) as mean_effort_score,
+        {{ to_decimal(safe_divide('effort_score_sum', 'effort_response_count')) }} as mean_effort_score,
 
         -- booleans
         is_month_complete

@@ -59,15 +59,15 @@ final as (
             as won_opportunity_client_count,
 
         -- costs of the month, attributed to its clients (null in a month without a client won)
-        cast(won_months.marketing_spend_amount as decimal(18, 2)) as marketing_spend_amount,
-        cast(won_months.sales_cost_amount as decimal(18, 2)) as sales_cost_amount,
-        cast(won_months.acquisition_cost_amount as decimal(18, 2)) as acquisition_cost_amount,
+        {{ to_decimal('won_months.marketing_spend_amount') }} as marketing_spend_amount,
+        {{ to_decimal('won_months.sales_cost_amount') }} as sales_cost_amount,
+        {{ to_decimal('won_months.acquisition_cost_amount') }} as acquisition_cost_amount,
         reporting.reporting_currency,
 
         -- client acquisition cost
-        cast(
-            {{ safe_divide('won_months.acquisition_cost_amount', 'won_months.won_client_count') }} as decimal(18, 2)
-        ) as client_acquisition_cost_amount,
+        {{ to_decimal(safe_divide(
+            'won_months.acquisition_cost_amount', 'won_months.won_client_count'
+        )) }} as client_acquisition_cost_amount,
 
         -- booleans
         months.is_month_complete

@@ -107,17 +107,7 @@ with_total as (
 -- the seed's figures are in USD: converted at the month's rate, null without a rate
 benchmark_in_reporting as (
 
-    select
-        benchmarks.kpi_name,
-        benchmarks.direction,
-        fx_rates_monthly.month_start_on,
-        benchmarks.minimum_value * fx_rates_monthly.rate_to_reporting as minimum_value,
-        benchmarks.target_value * fx_rates_monthly.rate_to_reporting as target_value,
-        benchmarks.best_in_class_value * fx_rates_monthly.rate_to_reporting as best_in_class_value
-    from benchmarks
-    inner join fx_rates_monthly
-        on benchmarks.benchmark_currency = fx_rates_monthly.currency
-    where benchmarks.kpi_name = 'cost_per_lead_amount'
+    {{ benchmarks_in_reporting_currency('benchmarks', 'fx_rates_monthly', kpi_name='cost_per_lead_amount') }}
 
 ),
 
@@ -131,27 +121,26 @@ final as (
         with_total.channel,
 
         -- spend and leads
-        cast(with_total.marketing_spend_amount as decimal(18, 2)) as marketing_spend_amount,
+        {{ to_decimal('with_total.marketing_spend_amount') }} as marketing_spend_amount,
         reporting.reporting_currency,
         cast(with_total.lead_count as {{ dbt.type_bigint() }}) as lead_count,
         cast(with_total.qualified_lead_count as {{ dbt.type_bigint() }}) as qualified_lead_count,
 
         -- cost per lead
-        cast(
-            {{ safe_divide('with_total.marketing_spend_amount', 'with_total.lead_count') }} as decimal(18, 2)
-        ) as cost_per_lead_amount,
-        cast(
-            {{ safe_divide('with_total.marketing_spend_amount', 'with_total.qualified_lead_count') }}
-            as decimal(18, 2)
-        ) as cost_per_qualified_lead_amount,
+        {{ to_decimal(safe_divide(
+            'with_total.marketing_spend_amount', 'with_total.lead_count'
+        )) }} as cost_per_lead_amount,
+        {{ to_decimal(safe_divide(
+            'with_total.marketing_spend_amount', 'with_total.qualified_lead_count'
+        )) }} as cost_per_qualified_lead_amount,
 
         -- benchmark: the seed's range is for a qualified lead
         benchmark.kpi_name as benchmark_kpi_name,
         benchmark.minimum_value as benchmark_minimum_value,
         benchmark.target_value as benchmark_target_value,
         benchmark.benchmark_currency,
-        cast(benchmark_in_reporting.minimum_value as decimal(18, 2)) as benchmark_minimum_amount,
-        cast(benchmark_in_reporting.target_value as decimal(18, 2)) as benchmark_target_amount,
+        {{ to_decimal('benchmark_in_reporting.minimum_value') }} as benchmark_minimum_amount,
+        {{ to_decimal('benchmark_in_reporting.target_value') }} as benchmark_target_amount,
         {{ benchmark_status(
             safe_divide('with_total.marketing_spend_amount', 'with_total.qualified_lead_count'),
             'benchmark_in_reporting',

@@ -29,7 +29,8 @@ final as (
         max(assessed_on) as assessed_on,
 
         -- overall
-        max(overall_score) as overall_score,
+        -- cast again: PostgreSQL's max() drops the decimal's scale
+        cast(max(overall_score) as decimal(18, 2)) as overall_score,
         max(overall_stage_id) as stage_id,
         max(overall_stage_name_en) as stage_name_en,
         max(overall_stage_name_fr) as stage_name_fr,
@@ -37,7 +38,9 @@ final as (
         {% for section_id, prefix in sections -%}
             -- {{ prefix }} ({{ section_id }})
             max(case when section_id = '{{ section_id }}' then section_points end) as {{ prefix }}_points,
-            max(case when section_id = '{{ section_id }}' then section_average_score end) as {{ prefix }}_average_score,
+            cast(
+                max(case when section_id = '{{ section_id }}' then section_average_score end) as decimal(18, 2)
+            ) as {{ prefix }}_average_score,
             max(case when section_id = '{{ section_id }}' then section_stage_id end) as {{ prefix }}_stage_id,
             max(case when section_id = '{{ section_id }}' then overall_stage_advice_en end) as {{ prefix }}_advice_en,
             max(case when section_id = '{{ section_id }}' then overall_stage_advice_fr end) as {{ prefix }}_advice_fr,

@@ -94,17 +94,7 @@ period_hires as (
 -- left null (no status) when the warehouse has no rate for that currency
 benchmark_in_reporting as (
 
-    select
-        benchmarks.kpi_name,
-        benchmarks.direction,
-        fx_rates_monthly.month_start_on,
-        benchmarks.minimum_value * fx_rates_monthly.rate_to_reporting as minimum_value,
-        benchmarks.target_value * fx_rates_monthly.rate_to_reporting as target_value,
-        benchmarks.best_in_class_value * fx_rates_monthly.rate_to_reporting as best_in_class_value
-    from benchmarks
-    inner join fx_rates_monthly
-        on benchmarks.benchmark_currency = fx_rates_monthly.currency
-    where benchmarks.kpi_name = 'cost_per_hire_amount'
+    {{ benchmarks_in_reporting_currency('benchmarks', 'fx_rates_monthly', kpi_name='cost_per_hire_amount') }}
 
 ),
 
@@ -143,12 +133,12 @@ final as (
         measured.last_day_on,
 
         -- cost per hire
-        cast(measured.recruiting_cost_amount as decimal(18, 2)) as recruiting_cost_amount,
+        {{ to_decimal('measured.recruiting_cost_amount') }} as recruiting_cost_amount,
         measured.recruiting_cost_count,
         measured.hire_count,
-        cast(
-            {{ safe_divide('measured.recruiting_cost_amount', 'measured.hire_count') }} as decimal(18, 2)
-        ) as cost_per_hire_amount,
+        {{ to_decimal(safe_divide(
+            'measured.recruiting_cost_amount', 'measured.hire_count'
+        )) }} as cost_per_hire_amount,
         reporting.reporting_currency,
 
         -- benchmark
@@ -156,8 +146,8 @@ final as (
         benchmark.minimum_value as benchmark_minimum_value,
         benchmark.target_value as benchmark_target_value,
         benchmark.benchmark_currency,
-        cast(benchmark_in_reporting.minimum_value as decimal(18, 2)) as benchmark_minimum_amount,
-        cast(benchmark_in_reporting.target_value as decimal(18, 2)) as benchmark_target_amount,
+        {{ to_decimal('benchmark_in_reporting.minimum_value') }} as benchmark_minimum_amount,
+        {{ to_decimal('benchmark_in_reporting.target_value') }} as benchmark_target_amount,
         {{ benchmark_status(
             safe_divide('measured.recruiting_cost_amount', 'measured.hire_count'), 'benchmark_in_reporting'
         ) }} as benchmark_status,

@@ -205,7 +205,7 @@ final as (
             as pulse_response_rate,
         cast(measured.pulse_response_count as {{ dbt.type_bigint() }}) as pulse_response_count,
         cast(measured.pulse_score_sum as {{ dbt.type_bigint() }}) as pulse_score_sum,
-        cast({{ safe_divide('measured.pulse_score_sum', 'measured.pulse_response_count') }} as decimal(18, 2))
+        {{ to_decimal(safe_divide('measured.pulse_score_sum', 'measured.pulse_response_count')) }}
             as mean_pulse_score,
         cast(measured.low_pulse_response_count as {{ dbt.type_bigint() }}) as low_pulse_response_count,
         {{ safe_divide('measured.low_pulse_response_count', 'measured.pulse_response_count') }}
@@ -214,10 +214,9 @@ final as (
         -- in-depth survey, topic 'overall' (0-10)
         cast(measured.overall_survey_response_count as {{ dbt.type_bigint() }}) as overall_survey_response_count,
         cast(measured.overall_survey_score_sum as {{ dbt.type_bigint() }}) as overall_survey_score_sum,
-        cast(
-            {{ safe_divide('measured.overall_survey_score_sum', 'measured.overall_survey_response_count') }}
-            as decimal(18, 2)
-        ) as mean_overall_survey_score,
+        {{ to_decimal(safe_divide(
+            'measured.overall_survey_score_sum', 'measured.overall_survey_response_count'
+        )) }} as mean_overall_survey_score,
         cast(measured.overall_survey_at_benchmark_count as {{ dbt.type_bigint() }})
             as overall_survey_at_benchmark_count,
         {{ safe_divide('measured.overall_survey_at_benchmark_count', 'measured.overall_survey_response_count') }}

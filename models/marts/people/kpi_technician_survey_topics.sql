@@ -113,7 +113,7 @@ final as (
         -- survey (0-10)
         measured.survey_response_count,
         cast(measured.survey_score_sum as {{ dbt.type_bigint() }}) as survey_score_sum,
-        cast({{ safe_divide('measured.survey_score_sum', 'measured.survey_response_count') }} as decimal(18, 2))
+        {{ to_decimal(safe_divide('measured.survey_score_sum', 'measured.survey_response_count')) }}
             as mean_survey_score,
         measured.survey_at_benchmark_count,
         {{ safe_divide('measured.survey_at_benchmark_count', 'measured.survey_response_count') }}

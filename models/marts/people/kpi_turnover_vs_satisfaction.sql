@@ -238,7 +238,7 @@ final as (
         -- technician turnover over the window
         measured.technician_headcount_first_day_count,
         measured.technician_headcount_last_day_count,
-        cast(measured.average_technician_headcount as decimal(18, 2)) as average_technician_headcount,
+        {{ to_decimal('measured.average_technician_headcount') }} as average_technician_headcount,
         measured.technician_departure_count,
         measured.voluntary_technician_departure_count,
         {{ safe_divide('measured.technician_departure_count', 'measured.average_technician_headcount') }}
@@ -249,15 +249,14 @@ final as (
         -- satisfaction over the window
         measured.overall_survey_response_count,
         cast(measured.overall_survey_score_sum as {{ dbt.type_bigint() }}) as overall_survey_score_sum,
-        cast(
-            {{ safe_divide('measured.overall_survey_score_sum', 'measured.overall_survey_response_count') }}
-            as decimal(18, 2)
-        ) as mean_overall_survey_score,
+        {{ to_decimal(safe_divide(
+            'measured.overall_survey_score_sum', 'measured.overall_survey_response_count'
+        )) }} as mean_overall_survey_score,
         measured.pulse_response_count,
         cast(measured.pulse_score_sum as {{ dbt.type_bigint() }}) as pulse_score_sum,
-        cast(
-            {{ safe_divide('measured.pulse_score_sum', 'measured.pulse_response_count') }} as decimal(18, 2)
-        ) as mean_pulse_score,
+        {{ to_decimal(safe_divide(
+            'measured.pulse_score_sum', 'measured.pulse_response_count'
+        )) }} as mean_pulse_score,
 
         -- tipping point (kpi_satisfaction_turnover_bands)
         tipping.healthy_turnover_rate,

@@ -62,9 +62,9 @@ final as (
 
         -- mean rating
         cast(coalesce(answered.csat_rating_sum, 0) as {{ dbt.type_bigint() }}) as csat_rating_sum,
-        cast(
-            {{ safe_divide('answered.csat_rating_sum', 'answered.csat_response_count') }} as decimal(18, 2)
-        ) as mean_csat_rating,
+        {{ to_decimal(safe_divide(
+            'answered.csat_rating_sum', 'answered.csat_response_count'
+        )) }} as mean_csat_rating,
 
         -- benchmark
         benchmark.kpi_name as benchmark_kpi_name,

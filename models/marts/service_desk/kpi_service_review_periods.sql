@@ -252,14 +252,11 @@ measured as (
             as sla_response_compliance_rate,
         cast(coalesce(responded.total_first_response_business_minutes, 0) as {{ dbt.type_bigint() }})
             as total_first_response_business_minutes,
-        cast(responded.median_first_response_business_minutes as decimal(18, 2))
+        {{ to_decimal('responded.median_first_response_business_minutes') }}
             as median_first_response_business_minutes,
-        cast(
-            {{ safe_divide(
-                'responded.total_first_response_business_minutes', 'responded.sla_tickets_responded_count'
-            ) }}
-            as decimal(18, 2)
-        ) as mean_first_response_business_minutes,
+        {{ to_decimal(safe_divide(
+            'responded.total_first_response_business_minutes', 'responded.sla_tickets_responded_count'
+        )) }} as mean_first_response_business_minutes,
 
         -- resolution (tickets resolved)
         coalesce(resolved.tickets_resolved_count, 0) as tickets_resolved_count,
@@ -272,11 +269,10 @@ measured as (
             as sla_resolution_compliance_rate,
         cast(coalesce(resolved.total_resolution_business_minutes, 0) as {{ dbt.type_bigint() }})
             as total_resolution_business_minutes,
-        cast(resolved.median_resolution_business_minutes as decimal(18, 2)) as median_resolution_business_minutes,
-        cast(
-            {{ safe_divide('resolved.total_resolution_business_minutes', 'resolved.sla_tickets_resolved_count') }}
-            as decimal(18, 2)
-        ) as mean_resolution_business_minutes,
+        {{ to_decimal('resolved.median_resolution_business_minutes') }} as median_resolution_business_minutes,
+        {{ to_decimal(safe_divide(
+            'resolved.total_resolution_business_minutes', 'resolved.sla_tickets_resolved_count'
+        )) }} as mean_resolution_business_minutes,
 
         -- CSAT (responses given)
         coalesce(answered.positive_csat_response_count, 0) as positive_csat_response_count,

@@ -1,0 +1,259 @@
+{#
+    The scorecard of each client: the KPIs the marts hold per client and month, in the long shape
+    of kpi_scorecard (doc block kpi_client_scorecard). Values are the client marts' own, except SLA
+    compliance, added up over the priorities of kpi_sla_compliance_monthly.
+#}
+
+{#- (source CTE, kpi_name, value, numerator, denominator); a value of none = numerator / denominator -#}
+{%- set kpis = [
+    ('sla_client_months', 'sla_compliance_rate', none, 'tickets_resolved_within_sla_count', 'sla_tickets_resolved_count'),
+    ('sla_client_months', 'sla_response_compliance_rate', none, 'tickets_responded_within_sla_count', 'sla_tickets_responded_count'),
+    ('sla_client_months', 'month_end_breached_open_ticket_count', 'month_end_breached_open_ticket_count', none, none),
+    ('escalations', 'tickets_created_count', 'tickets_created_count', none, none),
+    ('tickets_per_endpoint', 'tickets_per_endpoint', 'tickets_per_endpoint', 'tickets_created_count', 'managed_endpoint_count'),
+    ('escalations', 'escalation_rate', 'escalation_rate', 'tickets_escalated_count', 'tickets_created_count'),
+    ('escalations', 'onboarding_escalation_rate', 'onboarding_escalation_rate', 'onboarding_tickets_escalated_count', 'onboarding_tickets_created_count'),
+    ('escalations', 'ongoing_escalation_rate', 'ongoing_escalation_rate', 'ongoing_tickets_escalated_count', 'ongoing_tickets_created_count'),
+    ('service_reviews', 'first_contact_resolution_rate', 'first_contact_resolution_rate', 'tickets_resolved_first_contact_count', 'tickets_resolved_count'),
+    ('service_reviews', 'mean_first_response_business_minutes', 'mean_first_response_business_minutes', 'total_first_response_business_minutes', 'sla_tickets_responded_count'),
+    ('service_reviews', 'mean_resolution_business_minutes', 'mean_resolution_business_minutes', 'total_resolution_business_minutes', 'sla_tickets_resolved_count'),
+    ('proactive_it', 'proactive_ticket_rate', 'proactive_ticket_rate', 'proactive_tickets_count', 'tickets_created_count'),
+    ('proactive_it', 'self_service_rate', 'self_service_rate', 'self_service_tickets_count', 'tickets_created_count'),
+    ('proactive_it', 'alert_auto_remediation_rate', 'alert_auto_remediation_rate', 'alerts_auto_remediated_count', 'rmm_alert_count'),
+    ('csat', 'csat_rate', 'csat_rate', 'positive_csat_response_count', 'csat_response_count'),
+    ('client_mrr', 'mrr_amount', 'mrr_amount', none, none),
+] -%}
+
+with
+
+catalogue as (
+
+    select * from {{ ref('kpi_benchmarks') }}
+
+),
+
+fx_rates_monthly as (
+
+    select * from {{ ref('int_fx_rates_monthly') }}
+
+),
+
+sla_compliance as (
+
+    select * from {{ ref('kpi_sla_compliance_monthly') }}
+
+),
+
+escalations as (
+
+    select * from {{ ref('kpi_escalations_monthly') }}
+
+),
+
+tickets_per_endpoint as (
+
+    select * from {{ ref('kpi_tickets_per_endpoint_monthly') }}
+
+),
+
+service_reviews as (
+
+    select
+        *,
+        period_start_on as month_start_on
+    from {{ ref('kpi_service_review_monthly') }}
+
+),
+
+proactive_it as (
+
+    select * from {{ ref('kpi_proactive_it_monthly') }}
+
+),
+
+csat as (
+
+    select * from {{ ref('kpi_csat_monthly') }}
+
+),
+
+client_mrr as (
+
+    select * from {{ ref('fct_client_mrr_monthly') }}
+
+),
+
+reporting as (
+
+    select max(reporting_currency) as reporting_currency
+    from fx_rates_monthly
+
+),
+
+-- the client's month over every priority
+sla_client_months as (
+
+    select
+        client_id,
+        month_start_on,
+        sum(tickets_resolved_within_sla_count) as tickets_resolved_within_sla_count,
+        sum(sla_tickets_resolved_count) as sla_tickets_resolved_count,
+        sum(tickets_responded_within_sla_count) as tickets_responded_within_sla_count,
+        sum(sla_tickets_responded_count) as sla_tickets_responded_count,
+        sum(month_end_breached_open_ticket_count) as month_end_breached_open_ticket_count
+    from sla_compliance
+    group by 1, 2
+
+),
+
+kpi_values as (
+
+    {% for source, kpi_name, value, numerator, denominator in kpis -%}
+        select
+            client_id,
+            month_start_on,
+            '{{ kpi_name }}' as kpi_name,
+            cast({{ value or safe_divide(numerator, denominator) }} as double precision) as kpi_value,
+            cast({{ numerator or 'null' }} as double precision) as numerator,
+            cast({{ denominator or 'null' }} as double precision) as denominator
+        from {{ source }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+-- a month is complete once the as-of time has reached the next month
+dated_values as (
+
+    select
+        kpi_values.*,
+        cast({{ dbt.dateadd('month', 1, 'kpi_values.month_start_on') }} as timestamp) <= {{ as_of_timestamp() }}
+            as is_month_complete
+    from kpi_values
+
+),
+
+reporting_month as (
+
+    select max(month_start_on) as month_start_on
+    from dated_values
+    where is_month_complete
+
+),
+
+converted_benchmarks as (
+
+    {{ benchmarks_in_reporting_currency('catalogue', 'fx_rates_monthly') }}
+
+),
+
+judged as (
+
+    select
+        dated_values.client_id,
+        dated_values.month_start_on,
+        dated_values.kpi_name,
+        dated_values.kpi_value,
+        dated_values.numerator,
+        dated_values.denominator,
+        dated_values.is_month_complete,
+        catalogue.kpi_label_en,
+        catalogue.kpi_label_fr,
+        catalogue.kpi_area,
+        catalogue.display_order,
+        catalogue.unit,
+        catalogue.direction,
+        catalogue.source_model,
+        catalogue.source_column,
+        benchmark.kpi_name as benchmark_kpi_name,
+        benchmark.benchmark_currency as seed_benchmark_currency,
+        cast(
+            case
+                when benchmark.benchmark_currency is null then benchmark.minimum_value
+                else converted_benchmarks.minimum_value
+            end as double precision
+        ) as minimum_value,
+        cast(
+            case
+                when benchmark.benchmark_currency is null then benchmark.target_value
+                else converted_benchmarks.target_value
+            end as double precision
+        ) as target_value,
+        cast(
+            case
+                when benchmark.benchmark_currency is null then benchmark.best_in_class_value
+                else converted_benchmarks.best_in_class_value
+            end as double precision
+        ) as best_in_class_value
+    from dated_values
+    left join catalogue
+        on dated_values.kpi_name = catalogue.kpi_name
+    left join catalogue as benchmark
+        on coalesce(catalogue.benchmark_kpi_name, catalogue.kpi_name) = benchmark.kpi_name
+    left join converted_benchmarks
+        on
+            benchmark.kpi_name = converted_benchmarks.kpi_name
+            and dated_values.month_start_on = converted_benchmarks.month_start_on
+
+),
+
+final as (
+
+    select
+        -- ids
+        judged.client_id,
+
+        -- dates
+        judged.month_start_on,
+
+        -- the KPI (kpi_benchmarks)
+        judged.kpi_name,
+        judged.kpi_label_en,
+        judged.kpi_label_fr,
+        judged.kpi_area,
+        cast(judged.display_order as {{ dbt.type_int() }}) as display_order,
+        judged.unit,
+        judged.direction,
+
+        -- value
+        judged.kpi_value,
+        judged.numerator,
+        judged.denominator,
+        case when judged.unit = 'amount' then reporting.reporting_currency end as currency,
+
+        -- benchmark, in the KPI's unit (money in the reporting currency)
+        judged.benchmark_kpi_name,
+        judged.seed_benchmark_currency,
+        judged.minimum_value as benchmark_minimum_value,
+        judged.target_value as benchmark_target_value,
+        judged.best_in_class_value as benchmark_best_in_class_value,
+        -- a month to date is never judged
+        case
+            when judged.is_month_complete then {{ benchmark_status('judged.kpi_value', 'judged') }}
+        end as benchmark_status,
+
+        -- against the client's previous calendar month
+        previous_month.kpi_value as previous_kpi_value,
+        judged.kpi_value - previous_month.kpi_value as kpi_value_change,
+        {{ kpi_trend('judged.kpi_value - previous_month.kpi_value', 'judged.direction') }} as trend,
+
+        -- lineage
+        judged.source_model,
+        judged.source_column,
+
+        -- booleans
+        judged.is_month_complete,
+        coalesce(judged.month_start_on = reporting_month.month_start_on, false) as is_reporting_month
+
+    from judged
+    cross join reporting
+    cross join reporting_month
+    left join judged as previous_month
+        on
+            judged.client_id = previous_month.client_id
+            and judged.kpi_name = previous_month.kpi_name
+            and previous_month.month_start_on = cast({{ dbt.dateadd('month', -1, 'judged.month_start_on') }} as date)
+
+)
+
+select * from final

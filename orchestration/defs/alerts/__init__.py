@@ -1,0 +1,1 @@
+"""Dagster: the month's alerts reported after each successful nightly refresh."""

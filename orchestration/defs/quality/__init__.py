@@ -1,0 +1,1 @@
+"""Dagster asset checks of the data quality suites (orchestration/quality)."""
