@@ -301,9 +301,7 @@ def format_value(value: float | None, unit: str, currency: str | None = None) ->
     return f"{value:,.2f}"
 
 
-def format_change(
-    change: float | None, unit: str, trend: str | None, language: str = "en"
-) -> str:
+def format_change(change: float | None, unit: str, trend: str | None, language: str = "en") -> str:
     """The change since last month in the KPI's unit (rate points for a rate), and its trend."""
     if change is None:
         return "-"
@@ -368,9 +366,7 @@ def render(scorecard: Scorecard) -> str:
         for row in scorecard.rows
     ]
     columns = text["columns"]
-    widths = [
-        max([len(columns[i])] + [len(cells[i + 1]) for cells in table]) for i in range(4)
-    ]
+    widths = [max([len(columns[i])] + [len(cells[i + 1]) for cells in table]) for i in range(4)]
 
     def line(cells: Sequence[str]) -> str:
         label, value, change, benchmark, status = cells
