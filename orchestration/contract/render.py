@@ -236,9 +236,13 @@ def render_extracts_doc(contract: Contract) -> str:
         "e.g. `raw/psa/tickets/2026-11-21.csv`. Each file is one delivery.",
         "- Files are loaded once each, in name order. Re-delivering a file with the same content "
         "(same bytes, whatever its name) is a no-op.",
-        '- CSV: UTF-8 (a BOM is accepted), comma separated, one header row, `"` quoting; an empty '
-        "field is null. Header names are matched case-insensitively; extra columns are kept in the "
-        "raw table, never an error.",
+        "- CSV: UTF-8 (a BOM is accepted; a Windows-1252 / Latin-1 export is detected and read as "
+        "such; UTF-16 is refused), comma separated (a file separated by `;`, tabs or `|` is "
+        'refused, naming the delimiter), one header row, `"` quoting, every line ending with a '
+        "line break (a last line without one is rejected as possibly cut short); an empty field "
+        "is null. Header names are matched case-insensitively; extra columns are kept in the raw "
+        "table, never an error. An empty file (or a header only) is an empty delivery.",
+        "- Timestamps more than 24 hours after the load are rejected as in the future.",
         "- Versioned entities carry `updated_at`: send a row again whenever it changes; the latest "
         "version of a key wins (ties: the later delivery, then the later line). Entities without "
         "`updated_at` keep the row of the latest delivery of each key.",
