@@ -4,7 +4,8 @@ of schema marts compared row for row with the DuckDB build of the same raw files
 MSPKPI_AS_OF, and the `reporting` role that reads marts and nothing else.
 
 The server is started on a free port with a data folder of its own, and destroyed at the end. The
-module is skipped only when PostgreSQL is not installed and cannot be (server.sh exits 4).
+tests that need it are skipped only when PostgreSQL is not installed and cannot be (server.sh
+exits 4); the manifest checks and the comparison helpers' own tests run without a server.
 """
 
 from __future__ import annotations
