@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.pipeline import summarize
 from orchestration.serving import publish
 from tests.serving_reader import snapshot_of
 
@@ -59,6 +60,11 @@ class Readers:
                 process.wait()
 
 
+def _row_counts(warehouse: Path) -> tuple:
+    summary = summarize(warehouse)
+    return summary.raw_rows, summary.mart_rows, summary.rejected_rows
+
+
 @pytest.fixture
 def manifest_file(dbt_manifest, tmp_path) -> Path:
     path = tmp_path / "manifest.json"
@@ -76,6 +82,7 @@ def test_readers_keep_reading_during_a_full_run(built_sample, dbt_manifest, tmp_
     serving = tmp_path / "serving.duckdb"
     publish(warehouse, serving, manifest=dbt_manifest)
     before = snapshot_of(str(serving))
+    counts_before = _row_counts(warehouse)
     first_inode = serving.stat().st_ino
 
     readers = Readers(serving, tmp_path)
@@ -100,6 +107,21 @@ def test_readers_keep_reading_during_a_full_run(built_sample, dbt_manifest, tmp_
         readers.kill()
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert f"serving file: {serving}" in run.stdout
+    # the run is also the suite's idempotence check (one full rebuild serves both): the same
+    # files again load nothing, no content loads twice, and every table keeps its row count
+    assert "0 new deliveries" in run.stdout
+    assert _row_counts(warehouse) == counts_before
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        assert (
+            con.execute(
+                "select count(*) from raw._load_audit where status = 'loaded' "
+                "group by content_hash having count(*) > 1"
+            ).fetchall()
+            == []
+        )
+    finally:
+        con.close()
     assert serving.stat().st_ino != first_inode  # the run swapped a new file in
     # the same as-of date (conftest) and data: the same marts, unless the models' code changed
     # since the session's build; either way a read is one publish or the other, whole
