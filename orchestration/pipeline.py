@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.dbt_project import DBT_EXECUTABLE
+from orchestration.dbt_project import DBT_EXECUTABLE, PRODUCTION_BUILD_EXCLUDES
 from orchestration.ingest import DeliveryResult, ensure_raw_schema, load_all
 from orchestration.settings import PROJECT_DIR, Settings, env
 
@@ -191,9 +191,9 @@ def dbt_command(args: Sequence[str]) -> list[str]:
 def build_models(
     settings: Settings, *, full_refresh: bool = False, target: str | None = None
 ) -> None:
-    """`dbt build` (seeds, models and their tests) against the run's warehouse, output streamed;
+    """`dbt build` (seeds, models and their data tests; unit tests are `make test`'s) against the run's warehouse, output streamed;
     `target` is an output of profiles.yml (default MSPKPI_TARGET, else duckdb)."""
-    args = ["build"] + (["--full-refresh"] if full_refresh else [])
+    args = ["build", *PRODUCTION_BUILD_EXCLUDES] + (["--full-refresh"] if full_refresh else [])
     args += ["--target", target] if target else []
     if (target or env("MSPKPI_TARGET")) == "duckdb":
         try:

@@ -13,7 +13,7 @@ DEFAULTS: dict[str, str] = {
     "MSPKPI_DUCKDB_PATH": "data/warehouse.duckdb",
     "MSPKPI_SOURCE_TIMEZONE": "UTC",
     "MSPKPI_TARGET": "duckdb",
-    "MSPKPI_DBT_THREADS": "1",
+    "MSPKPI_DBT_THREADS": "4",
     "MSPKPI_DUCKDB_MEMORY_LIMIT": "4GB",
     "MSPKPI_AS_OF": "",
     "MSPKPI_PII_SALT": "",

@@ -6,7 +6,7 @@ from typing import Any
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.dbt_project import dbt_project, ensure_manifest
+from orchestration.dbt_project import PRODUCTION_BUILD_EXCLUDES, dbt_project, ensure_manifest
 from orchestration.defs.ingest.assets import WAREHOUSE_POOL
 
 
@@ -32,4 +32,4 @@ ensure_manifest()
     pool=WAREHOUSE_POOL,
 )
 def mspkpi_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from dbt.cli(["build", *PRODUCTION_BUILD_EXCLUDES], context=context).stream()
