@@ -1,21 +1,15 @@
 {#
     Logo churn, revenue churn, gross MRR churn and net MRR retention by year (doc blocks
     kpi_churn_yearly and mrr_retention): the clients paying at the end of the previous year and
-    what became of their MRR by the end of this one.
+    what became of their MRR by the end of this one. The cohort arithmetic is int_client_churn_periods'.
 #}
 
 with
 
-retention_periods as (
+churn_periods as (
 
-    select * from {{ ref('int_client_mrr_retention_periods') }}
+    select * from {{ ref('int_client_churn_periods') }}
     where period_type = 'year'
-
-),
-
-fx_rates_monthly as (
-
-    select * from {{ ref('int_fx_rates_monthly') }}
 
 ),
 
@@ -25,101 +19,40 @@ benchmarks as (
 
 ),
 
-reporting as (
-
-    select distinct reporting_currency
-    from fx_rates_monthly
-
-),
-
--- every period of the window, also one without a starting client
-periods as (
-
-    select distinct
-        period_start_on,
-        period_end_on,
-        is_period_complete
-    from {{ ref('int_client_mrr_retention_periods') }}
-    where period_type = 'year'
-
-),
-
-by_period as (
-
-    select
-        period_start_on,
-        count(*) as starting_client_count,
-        sum(case when retention_category = 'churn' then 1 else 0 end) as churned_client_count,
-        sum(starting_mrr_amount) as starting_mrr_amount,
-        sum(case when retention_category = 'expansion' then ending_mrr_amount - starting_mrr_amount else 0 end)
-            as expansion_mrr_amount,
-        sum(case when retention_category = 'contraction' then starting_mrr_amount - ending_mrr_amount else 0 end)
-            as contraction_mrr_amount,
-        sum(case when retention_category = 'churn' then starting_mrr_amount else 0 end) as churned_mrr_amount,
-        sum(ending_mrr_amount) as retained_mrr_amount
-    from retention_periods
-    group by period_start_on
-
-),
-
-joined as (
-
-    select
-        periods.period_start_on,
-        periods.period_end_on,
-        periods.is_period_complete,
-        coalesce(by_period.starting_client_count, 0) as starting_client_count,
-        coalesce(by_period.churned_client_count, 0) as churned_client_count,
-        coalesce(by_period.starting_mrr_amount, 0) as starting_mrr_amount,
-        coalesce(by_period.expansion_mrr_amount, 0) as expansion_mrr_amount,
-        coalesce(by_period.contraction_mrr_amount, 0) as contraction_mrr_amount,
-        coalesce(by_period.churned_mrr_amount, 0) as churned_mrr_amount,
-        coalesce(by_period.retained_mrr_amount, 0) as retained_mrr_amount
-    from periods
-    left join by_period
-        on periods.period_start_on = by_period.period_start_on
-
-),
-
 final as (
 
     select
         -- attributes
-        reporting.reporting_currency,
+        churn_periods.reporting_currency,
 
         -- dates
-        joined.period_start_on as year_start_on,
-        joined.period_end_on,
+        churn_periods.period_start_on as year_start_on,
+        churn_periods.period_end_on,
 
         -- logo churn
-        cast(joined.starting_client_count as bigint) as starting_client_count,
-        cast(joined.churned_client_count as bigint) as churned_client_count,
-        {{ safe_divide('joined.churned_client_count', 'joined.starting_client_count') }} as client_churn_rate,
+        churn_periods.starting_client_count,
+        churn_periods.churned_client_count,
+        churn_periods.client_churn_rate,
         -- a year to date is not a yearly rate: no status against the yearly benchmark
         case
-            when joined.is_period_complete
-                then {{ benchmark_status(
-                    safe_divide('joined.churned_client_count', 'joined.starting_client_count'),
-                    'churn_benchmark',
-                ) }}
+            when churn_periods.is_period_complete
+                then {{ benchmark_status('churn_periods.client_churn_rate', 'churn_benchmark') }}
         end as client_churn_status,
 
         -- MRR of the starting clients, in the reporting currency at the rates of the period's last month
-        cast(joined.starting_mrr_amount as double precision) as starting_mrr_amount,
-        cast(joined.expansion_mrr_amount as double precision) as expansion_mrr_amount,
-        cast(joined.contraction_mrr_amount as double precision) as contraction_mrr_amount,
-        cast(joined.churned_mrr_amount as double precision) as churned_mrr_amount,
-        cast(joined.retained_mrr_amount as double precision) as retained_mrr_amount,
-        {{ safe_divide('joined.churned_mrr_amount', 'joined.starting_mrr_amount') }} as revenue_churn_rate,
-        {{ safe_divide('joined.churned_mrr_amount + joined.contraction_mrr_amount', 'joined.starting_mrr_amount') }}
-            as gross_mrr_churn_rate,
-        {{ safe_divide('joined.retained_mrr_amount', 'joined.starting_mrr_amount') }} as net_mrr_retention_rate,
+        churn_periods.starting_mrr_amount,
+        churn_periods.expansion_mrr_amount,
+        churn_periods.contraction_mrr_amount,
+        churn_periods.churned_mrr_amount,
+        churn_periods.retained_mrr_amount,
+        churn_periods.revenue_churn_rate,
+        churn_periods.gross_mrr_churn_rate,
+        churn_periods.net_mrr_retention_rate,
 
         -- booleans
-        joined.is_period_complete as is_year_complete
+        churn_periods.is_period_complete as is_year_complete
 
-    from joined
-    cross join reporting
+    from churn_periods
     left join benchmarks as churn_benchmark
         on churn_benchmark.kpi_name = 'client_churn_rate'
 
