@@ -445,24 +445,9 @@ judged as (
         catalogue.source_column,
         benchmark.kpi_name as benchmark_kpi_name,
         benchmark.benchmark_currency as seed_benchmark_currency,
-        cast(
-            case
-                when benchmark.benchmark_currency is null then benchmark.minimum_value
-                else converted_benchmarks.minimum_value
-            end as double precision
-        ) as minimum_value,
-        cast(
-            case
-                when benchmark.benchmark_currency is null then benchmark.target_value
-                else converted_benchmarks.target_value
-            end as double precision
-        ) as target_value,
-        cast(
-            case
-                when benchmark.benchmark_currency is null then benchmark.best_in_class_value
-                else converted_benchmarks.best_in_class_value
-            end as double precision
-        ) as best_in_class_value
+        {{ benchmark_figure('minimum_value', 'benchmark', 'converted_benchmarks') }} as minimum_value,
+        {{ benchmark_figure('target_value', 'benchmark', 'converted_benchmarks') }} as target_value,
+        {{ benchmark_figure('best_in_class_value', 'benchmark', 'converted_benchmarks') }} as best_in_class_value
     from dated_values
     left join catalogue
         on dated_values.kpi_name = catalogue.kpi_name
