@@ -100,7 +100,7 @@ def connect(
     reported_at: float | None = None
     while True:
         try:
-            return duckdb.connect(str(database), read_only=read_only)
+            con = duckdb.connect(str(database), read_only=read_only)
         except duckdb.IOException as error:
             holder = lock_holder(error)
             if holder is None:
@@ -123,6 +123,12 @@ def connect(
                 )
                 reported_at = waited
             time.sleep(min(LOCK_POLL_SECONDS, max(timeout - waited, 0.05)))
+            continue
+        # the same ceiling as dbt's connection (profiles.yml): ingestion and the quality checks
+        # stay within it too. SET rather than a connect config, which DuckDB refuses when the
+        # process has the file open already with other settings.
+        con.execute(f"set memory_limit = '{env('MSPKPI_DUCKDB_MEMORY_LIMIT')}'")
+        return con
 
 
 def still_locked_message(database: Path, holder: LockHolder, timeout: float) -> str:
@@ -191,8 +197,9 @@ def dbt_command(args: Sequence[str]) -> list[str]:
 def build_models(
     settings: Settings, *, full_refresh: bool = False, target: str | None = None
 ) -> None:
-    """`dbt build` (seeds, models and their data tests; unit tests are `make test`'s) against the run's warehouse, output streamed;
-    `target` is an output of profiles.yml (default MSPKPI_TARGET, else duckdb)."""
+    """`dbt build` (seeds, models and their data tests; unit tests are `make test`'s) against the
+    run's warehouse, output streamed; `target` is an output of profiles.yml (default
+    MSPKPI_TARGET, else duckdb)."""
     args = ["build", *PRODUCTION_BUILD_EXCLUDES] + (["--full-refresh"] if full_refresh else [])
     args += ["--target", target] if target else []
     if (target or env("MSPKPI_TARGET")) == "duckdb":

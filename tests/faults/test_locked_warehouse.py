@@ -141,3 +141,16 @@ def test_dbt_is_launched_only_once_the_lock_is_free(
     build_models(settings)  # the reader is gone
 
     assert [command[1] for command in launched] == ["build"]
+
+
+def test_the_writer_keeps_within_the_configured_memory_limit(tmp_path, monkeypatch):
+    """Ingestion and the quality checks open the warehouse through pipeline.connect: they get the
+    same DuckDB memory_limit as dbt's connection (MSPKPI_DUCKDB_MEMORY_LIMIT), not DuckDB's 80 %
+    of the machine's memory."""
+    monkeypatch.setenv("MSPKPI_DUCKDB_MEMORY_LIMIT", "1500MB")
+    con = pipeline.connect(tmp_path / "warehouse.duckdb")
+    try:
+        # DuckDB shows 1,500,000,000 bytes in binary units: 1.397 GiB
+        assert con.execute("select current_setting('memory_limit')").fetchone() == ("1.3 GiB",)
+    finally:
+        con.close()
