@@ -431,12 +431,13 @@ def test_the_raw_schema_is_copied_whole(built_sample, postgres_sample, postgres_
 
 
 def test_a_second_copy_keeps_the_views_built_on_raw(postgres_sample, postgres_server):
-    """Unchanged tables are truncated and refilled, not dropped: staging views survive."""
+    """Unchanged tables are truncated and refilled, not dropped: staging views survive (clients:
+    the five large PSA staging models are tables)."""
     replicate_raw(postgres_sample.database, postgres_server.settings)
     pg = connect_postgres(postgres_server.settings)
     try:
         cursor = pg.cursor()
-        cursor.execute("select count(*) from staging.stg_psa__tickets")
+        cursor.execute("select count(*) from staging.stg_psa__clients")
         assert cursor.fetchone()[0] > 0
     finally:
         pg.close()
