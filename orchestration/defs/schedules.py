@@ -1,4 +1,5 @@
-"""The nightly full refresh: every ingest asset, then every dbt model and test."""
+"""The nightly refresh: every ingest asset, then every dbt model (the large ones incrementally)
+and its data tests."""
 
 from __future__ import annotations
 
