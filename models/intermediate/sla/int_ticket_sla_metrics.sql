@@ -1,3 +1,16 @@
+-- Incremental (DECISIONLOG: "The SLA engine and fct_tickets are incremental"): a run recomputes
+-- the tickets whose row or status changes were delivered after the table's last delivery, plus
+-- every open ticket (its figures run until the as-of time); every ticket when SLA reference data
+-- (calendars, holidays, policies) was delivered since. delete+insert replaces those tickets.
+{{
+    config(
+        materialized='incremental',
+        unique_key='ticket_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
 {#
     Business minutes without a per-minute expansion. Every instant (created, first response,
     resolution or as-of, pause start and end) is mapped to its business-minute offset on its
@@ -13,24 +26,105 @@
     - offset -> day: each business day is listed under the 1440-minute blocks of offsets it spans.
 #}
 {%- set offset_block_minutes = 1440 -%}
+{#- the last delivery already measured, on an incremental run (delivery ids only grow: see
+    deduplicate_current_state) #}
+{%- set high_water_mark = sla_high_water_mark() if is_incremental() else none %}
 
+{#
+    The model reads int_tickets_joined_to_sla_policies and stg_psa__ticket_status_changes in two
+    places each rather than through one import CTE: DuckDB materialises a CTE read twice, which
+    would copy the whole history on every incremental run; read twice, each read keeps only the
+    columns and rows it needs.
+#}
 with
 
+calendar_days as (
+
+    select * from {{ ref('int_calendar_business_intervals') }}
+
+),
+
+sla_reference_deliveries as (
+
+    -- the last delivery of SLA reference data: any change to it can move every ticket's figures
+    select max(_delivery_id) as delivery_id from {{ ref('stg_psa__calendars') }}
+    union all
+    select max(_delivery_id) as delivery_id from {{ ref('stg_psa__holidays') }}
+    union all
+    select max(_delivery_id) as delivery_id from {{ ref('stg_psa__sla_policies') }}
+
+),
+
+sla_reference_delivery as (
+
+    select coalesce(max(delivery_id), 0) as delivery_id
+    from sla_reference_deliveries
+
+),
+{% if is_incremental() %}
+    tickets_to_measure as (
+
+        select changed_tickets.ticket_id
+        from {{ ref('int_tickets_joined_to_sla_policies') }} as changed_tickets
+        cross join sla_reference_delivery
+        where
+            changed_tickets._delivery_id > {{ high_water_mark }}
+            -- an open ticket's figures are "so far", up to the as-of time
+            or changed_tickets.resolved_at is null
+            -- new calendars, holidays or policies: every ticket
+            or sla_reference_delivery.delivery_id > {{ high_water_mark }}
+
+        union
+
+        select new_status_changes.ticket_id
+        from {{ ref('stg_psa__ticket_status_changes') }} as new_status_changes
+        where new_status_changes._delivery_id > {{ high_water_mark }}
+
+    ),
+{% endif %}
 tickets as (
 
-    select * from {{ ref('int_tickets_joined_to_sla_policies') }}
+    -- filtered first: the business-hours lookups below only see the tickets being measured
+    select all_tickets.*
+    from {{ ref('int_tickets_joined_to_sla_policies') }} as all_tickets
+    {% if is_incremental() -%}
+        where all_tickets.ticket_id in (select tickets_to_measure.ticket_id from tickets_to_measure)
+    {%- endif %}
+
+),
+
+status_changes as (
+
+    select
+        all_status_changes.ticket_id,
+        all_status_changes.changed_at,
+        all_status_changes.is_sla_paused,
+        all_status_changes._delivery_id
+    from {{ ref('stg_psa__ticket_status_changes') }} as all_status_changes
+    {% if is_incremental() -%}
+        where all_status_changes.ticket_id in (select tickets_to_measure.ticket_id from tickets_to_measure)
+    {%- endif %}
 
 ),
 
 pauses as (
 
-    select * from {{ ref('int_ticket_sla_pauses') }}
+    {% if is_incremental() -%}
+        -- the rule of int_ticket_sla_pauses, on the status changes of the measured tickets only
+        {{ sla_pauses('status_changes') }}
+    {%- else -%}
+        select * from {{ ref('int_ticket_sla_pauses') }}
+    {%- endif %}
 
 ),
 
-calendar_days as (
+status_change_deliveries as (
 
-    select * from {{ ref('int_calendar_business_intervals') }}
+    select
+        ticket_id,
+        max(_delivery_id) as delivery_id
+    from status_changes
+    group by ticket_id
 
 ),
 
@@ -340,7 +434,8 @@ final as (
 
         -- timestamps (UTC)
         resolution_due.resolution_due_at,
-        ticket_minutes.as_of_at,
+        -- only an open ticket depends on it: a resolved one keeps the figures it was measured with
+        case when tickets.resolved_at is null then ticket_minutes.as_of_at end as as_of_at,
 
         -- durations (business minutes of the policy's calendar)
         tickets.response_target_minutes,
@@ -350,13 +445,24 @@ final as (
             when ticket_minutes.resolved_at is not null then ticket_minutes.elapsed_business_minutes
         end as resolution_business_minutes,
         ticket_minutes.paused_business_minutes,
-        ticket_minutes.response_paused_business_minutes
+        ticket_minutes.response_paused_business_minutes,
+
+        -- lineage: the last delivery of the data measured (ticket row, status changes, SLA
+        -- reference data); the high-water mark of incremental runs here and in fct_tickets
+        cast(greatest(
+            tickets._delivery_id,
+            coalesce(status_change_deliveries.delivery_id, 0),
+            sla_reference_delivery.delivery_id
+        ) as {{ dbt.type_bigint() }}) as _delivery_id
 
     from tickets
+    cross join sla_reference_delivery
     left join ticket_minutes
         on tickets.ticket_id = ticket_minutes.ticket_id
     left join resolution_due
         on tickets.ticket_id = resolution_due.ticket_id
+    left join status_change_deliveries
+        on tickets.ticket_id = status_change_deliveries.ticket_id
 
 )
 

@@ -36,7 +36,10 @@ final as (
 
         -- durations
         sla_policies.response_target_minutes,
-        sla_policies.resolution_target_minutes
+        sla_policies.resolution_target_minutes,
+
+        -- lineage
+        tickets._delivery_id
 
     from tickets
     left join sla_policies

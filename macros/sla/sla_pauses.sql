@@ -1,0 +1,34 @@
+{#
+    The pauses of the SLA clock from a relation of status changes (ticket_id, changed_at,
+    is_sla_paused), as a complete select statement to wrap in a CTE. Written once because two
+    models need it: int_ticket_sla_pauses over every status change, and int_ticket_sla_metrics on an
+    incremental run over the status changes of the tickets it recomputes only (a window over the
+    whole history would cost more than the rest of the run).
+
+    A pause starts at the first of a run of paused statuses and lasts until the next change to a
+    status that runs the clock, however many paused statuses come in between (waiting on client ->
+    waiting on vendor -> in progress); null while it is still paused.
+#}
+{% macro sla_pauses(status_changes) -%}
+    select
+        ticket_id,
+        pause_started_at,
+        pause_ended_at
+    from (
+        select
+            ticket_id,
+            changed_at as pause_started_at,
+            is_sla_paused,
+            lag(is_sla_paused) over (
+                partition by ticket_id
+                order by changed_at
+            ) as was_sla_paused,
+            min(case when not is_sla_paused then changed_at end) over (
+                partition by ticket_id
+                order by changed_at
+                rows between 1 following and unbounded following
+            ) as pause_ended_at
+        from {{ status_changes }}
+    ) as status_changes_in_order
+    where is_sla_paused and not coalesce(was_sla_paused, false)
+{%- endmacro %}
