@@ -1,28 +1,49 @@
 """`mspkpi bench`: time each step of a run on a generated MSP of a given size.
 
 Every step runs in its own process, so that its wall time and peak memory (max RSS, from
-os.wait4) are its own. The floor is DuckDB merely reading the same raw files: the ratio of a step
-to the floor says how much the warehouse costs over the unavoidable parse of the input.
+os.wait4, which covers the step's own children such as dbt's DuckDB) are its own. The floor is
+DuckDB merely reading the same raw files: the ratio of a step to the floor says how much the
+warehouse costs over the unavoidable parse of the input.
+
+The full bench times, on one generated MSP:
+
+- generate: the sample generator writing the extract files (and the next day's delivery aside);
+- raw_read_floor: DuckDB counting the rows of every raw file, nothing else;
+- ingest: `mspkpi ingest`, contract checks and load into the raw schema;
+- full_build: the `dbt build` of `mspkpi run` from an empty warehouse: seeds, every model, every
+  data test (unit tests are `make test`'s, as in pipeline.build_models);
+  dbt_models / dbt_tests / dbt_seeds split its time by node kind (from run_results.json), and
+  full_rebuild = ingest + full_build is the figure the 10x-the-floor target is about;
+- sla_engine: `dbt run --full-refresh` of the SLA models alone (models/intermediate/sla);
+- incremental_day: the next day's delivery (new tickets, status changes, time entries, alerts,
+  invoice lines, updates of open tickets) moved into the landing folder, then the normal path of
+  `mspkpi run`: ingest of the new files and `dbt build` without `--full-refresh`.
+
+`mspkpi run` also runs the data quality checks and publishes the serving file; neither is timed
+here (they are not part of refreshing the marts).
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 
-from orchestration.dbt_project import DBT_EXECUTABLE
-from orchestration.settings import PROJECT_DIR
+from orchestration.dbt_project import DBT_EXECUTABLE, PRODUCTION_BUILD_EXCLUDES
+from orchestration.settings import DEFAULTS, PROJECT_DIR
 
-SLA_MODELS_PATH = "models/intermediate/sla"
+SLA_MODELS_SELECTOR = "path:models/intermediate/sla"
 
 READ_FLOOR_SCRIPT = """
 import sys, duckdb
@@ -36,6 +57,26 @@ for pattern in sys.argv[1:]:
 print(total)
 """
 
+# The generator itself, not `mspkpi generate-sample`: the CLI's imports (Dagster, dbt) are not
+# the generator's cost. Its summary goes to a JSON file for the bench to count rows.
+GENERATE_SCRIPT = """
+import json, sys
+from pathlib import Path
+from orchestration.sample import generate_sample
+out, day, summary, clients, months, seed, end_month = sys.argv[1:]
+result = generate_sample(
+    Path(out),
+    clients=int(clients),
+    months=int(months),
+    seed=int(seed),
+    end_month=end_month,
+    next_day_out=Path(day),
+)
+def describe(s):
+    return {"rows": s.rows, "files": s.files, "broken_rows": len(s.broken_rows)}
+Path(summary).write_text(json.dumps({**describe(result), "next_day": describe(result.next_day)}))
+"""
+
 
 @dataclass(frozen=True)
 class Step:
@@ -43,32 +84,94 @@ class Step:
     seconds: float
     peak_memory_mb: float
     rows: int | None = None
+    failed_nodes: tuple[str, ...] = ()  # dbt nodes that errored or failed during the step
 
     @property
     def rows_per_second(self) -> float | None:
         return round(self.rows / self.seconds) if self.rows and self.seconds else None
 
 
-def run_step(name: str, command: list[str], env: dict[str, str], rows: int | None = None) -> Step:
-    """Run one step in a child process; raise with its output when it fails."""
+def run_step_output(
+    name: str,
+    command: list[str],
+    env: dict[str, str],
+    rows: int | None = None,
+    *,
+    tolerated: tuple[int, ...] = (0,),
+) -> tuple[Step, str]:
+    """Run one step in a child process; its Step and its output. Raise with the output when its
+    exit code is not `tolerated`."""
     started = time.monotonic()
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     output = process.stdout.read() if process.stdout else b""
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.monotonic() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        tail = output.decode(errors="replace")[-3000:]
-        raise RuntimeError(f"bench step {name!r} failed ({' '.join(command)}):\n{tail}")
-    return Step(name, round(seconds, 2), round(usage.ru_maxrss / 1024, 1), rows)
+    text = output.decode(errors="replace")
+    if process.returncode not in tolerated:
+        raise RuntimeError(f"bench step {name!r} failed ({' '.join(command)}):\n{text[-3000:]}")
+    return Step(name, round(seconds, 2), round(usage.ru_maxrss / 1024, 1), rows), text
+
+
+def run_step(name: str, command: list[str], env: dict[str, str], rows: int | None = None) -> Step:
+    """Run one step in a child process; raise with its output when it fails."""
+    return run_step_output(name, command, env, rows)[0]
+
+
+def with_rows(step: Step, rows: int | None) -> Step:
+    return Step(step.name, step.seconds, step.peak_memory_mb, rows, step.failed_nodes)
+
+
+def dbt_step(
+    name: str, command: list[str], env: dict[str, str], target: Path, rows: int | None = None
+) -> Step:
+    """A dbt step. A failing test or model (exit code 1) does not end the bench, whose times
+    stay meaningful for everything else: the failing nodes are recorded with the step. A dbt
+    crash (exit code 2: bad selector, profile, parse error) does end it."""
+    results = target / "run_results.json"
+    results.unlink(missing_ok=True)
+    step, _ = run_step_output(name, command, env, rows, tolerated=(0, 1))
+    failed: tuple[str, ...] = ()
+    if results.exists():
+        failed = tuple(
+            r["unique_id"]
+            for r in json.loads(results.read_text())["results"]
+            if r["status"] in ("error", "fail")
+        )
+    return Step(step.name, step.seconds, step.peak_memory_mb, rows, failed)
+
+
+def combined(name: str, parts: list[Step], rows: int | None) -> Step:
+    """A step made of consecutive steps: their summed time, their highest peak."""
+    return Step(
+        name,
+        round(sum(p.seconds for p in parts), 2),
+        max(p.peak_memory_mb for p in parts),
+        rows,
+        tuple(node for p in parts for node in p.failed_nodes),
+    )
 
 
 def _count(database: Path, sql: str) -> int:
     con = duckdb.connect(str(database), read_only=True)
     try:
-        return int(con.execute(sql).fetchone()[0])
+        return int(con.execute(sql).fetchone()[0] or 0)
     finally:
         con.close()
+
+
+def _node_seconds(target: Path, kinds: tuple[str, ...], only: str | None = None) -> float:
+    """Execution time that dbt's run_results.json records for nodes of `kinds` (model, test,
+    unit_test, seed ...), optionally only those whose unique id contains `only`."""
+    results = json.loads((target / "run_results.json").read_text())
+    return round(
+        sum(
+            r["execution_time"]
+            for r in results["results"]
+            if r["unique_id"].split(".")[0] in kinds and (only is None or only in r["unique_id"])
+        ),
+        2,
+    )
 
 
 def _sla_model_seconds(target: Path) -> float:
@@ -85,65 +188,209 @@ def _sla_model_seconds(target: Path) -> float:
     )
 
 
+def machine_facts(env: dict[str, str]) -> dict:
+    """What the figures depend on: cores, memory, versions and DuckDB's memory limit."""
+    memory_gib = None
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        for line in meminfo.read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory_gib = round(int(line.split()[1]) / 1024 / 1024, 1)
+
+    def version(package: str) -> str | None:
+        try:
+            return importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            return None
+
+    return {
+        "cpus": os.cpu_count(),
+        # the machine's load when the figures were taken: other work sharing the cores slows
+        # every step, the floor included
+        "load_average_1_5_15": [round(load, 2) for load in os.getloadavg()],
+        "memory_gib": memory_gib,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "dbt_core": version("dbt-core"),
+        "dbt_duckdb": version("dbt-duckdb"),
+        "duckdb_memory_limit": env.get(
+            "MSPKPI_DUCKDB_MEMORY_LIMIT", DEFAULTS["MSPKPI_DUCKDB_MEMORY_LIMIT"]
+        ),
+        "dbt_threads": env.get("MSPKPI_DBT_THREADS", DEFAULTS["MSPKPI_DBT_THREADS"]),
+    }
+
+
+def next_day_of(end_month: str) -> date:
+    """The 1st of the month after `end_month` ('2026-10' -> 2026-11-01): the extra day."""
+    year, month = (int(part) for part in end_month.split("-"))
+    return date(year + month // 12, month % 12 + 1, 1)
+
+
+def move_delivery(day_dir: Path, raw_dir: Path) -> list[Path]:
+    """Drop the next day's files into the landing folder, as the PSA's export would."""
+    moved = []
+    for source in sorted(day_dir.glob("*/*/*.csv")):
+        target = raw_dir / source.relative_to(day_dir)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(source, target)
+        moved.append(target)
+    return moved
+
+
 def run_bench(
-    clients: int, months: int, workdir: Path, *, seed: int = 42, sla_only: bool = False
+    clients: int,
+    months: int,
+    workdir: Path,
+    *,
+    seed: int = 42,
+    sla_only: bool = False,
+    end_month: str = "2026-09",
+    select: str | None = None,
+    progress: Callable[[Step], None] | None = None,
 ) -> dict:
+    """Generate an MSP of `clients` x `months`, time every step in its own process, return the
+    figures (see the module's docstring for the steps). `select` (a dbt selector) narrows the
+    full and the incremental build, e.g. for the test suite; the default builds everything.
+
+    The MSP ends with `end_month`; its default makes the extra day Thursday 2026-10-01, a working
+    day that is also a 1st (invoices are due): a full day, not a quiet Sunday."""
     workdir.mkdir(parents=True, exist_ok=True)
     raw_dir, database, target = workdir / "raw", workdir / "warehouse.duckdb", workdir / "target"
+    day_dir, summary_file = workdir / "next_day", workdir / "generated.json"
     for stale in (database, database.with_suffix(".duckdb.wal")):
         stale.unlink(missing_ok=True)
     python = sys.executable
+    next_day = next_day_of(end_month)
     env = {
         **os.environ,
         "MSPKPI_DUCKDB_PATH": str(database),
         "MSPKPI_RAW_DIR": str(raw_dir),
+        "DBT_LOG_PATH": str(workdir / "logs"),
         "DO_NOT_TRACK": "1",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "PYTHONPATH": str(PROJECT_DIR),
     }
-    env.setdefault("MSPKPI_AS_OF", "2026-11-01")
+    # "now" = the end of the extra day, for the full build and the incremental one alike
+    env.setdefault("MSPKPI_AS_OF", (next_day + timedelta(days=1)).isoformat())
     dbt = [str(DBT_EXECUTABLE), "--quiet"]
     dbt_args = ["--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
     dbt_args += ["--target-path", str(target)]
     cli = [python, "-m", "orchestration.cli"]
 
-    steps = [
-        run_step(
-            "generate",
-            [
-                *(*cli, "generate-sample", "--out", str(raw_dir)),
-                *("--clients", str(clients), "--months", str(months), "--seed", str(seed)),
-            ],
-            env,
-        )
-    ]
+    generate = run_step(
+        "generate",
+        [
+            *(python, "-c", GENERATE_SCRIPT, str(raw_dir), str(day_dir), str(summary_file)),
+            *(str(clients), str(months), str(seed), end_month),
+        ],
+        env,
+    )
+    generated = json.loads(summary_file.read_text())
+    generated_rows = sum(generated["rows"].values())
+    steps: list[Step] = []
+
+    def add(step: Step) -> None:
+        steps.append(step)
+        if progress is not None:
+            progress(step)
+
+    add(with_rows(generate, generated_rows))
+
     patterns = sorted({str(p.parent / "*.csv") for p in raw_dir.glob("*/*/*.csv")})
-    steps.append(run_step("raw_read_floor", [python, "-c", READ_FLOOR_SCRIPT, *patterns], env))
-    steps.append(run_step("ingest", [*cli, "ingest", "--raw-dir", str(raw_dir)], env))
-    raw_rows = _count(database, "select sum(loaded) from raw._load_audit where status = 'loaded'")
+    floor, floor_output = run_step_output(
+        "raw_read_floor", [python, "-c", READ_FLOOR_SCRIPT, *patterns], env
+    )
+    floor_rows = int(floor_output.strip().splitlines()[-1])
+    add(with_rows(floor, floor_rows))
+
+    ingest_command = [*cli, "ingest", "--raw-dir", str(raw_dir)]
+    ingest = run_step("ingest", ingest_command, env)
+    audit = "raw._load_audit where status = 'loaded'"
+    loaded_rows = _count(database, f"select sum(loaded) from {audit}")
+    rejected_rows = _count(database, f"select sum(rejected) from {audit}")
     tickets = _count(database, "select count(distinct ticket_id) from raw.psa__tickets")
-    steps[-1] = Step("ingest", steps[-1].seconds, steps[-1].peak_memory_mb, raw_rows)
-    steps[1] = Step("raw_read_floor", steps[1].seconds, steps[1].peak_memory_mb, raw_rows)
+    endpoints = _count(database, "select count(distinct endpoint_id) from raw.psa__endpoints")
+    add(with_rows(ingest, loaded_rows))
 
-    selection = ["--select", "+int_ticket_sla_metrics"] if sla_only else []
-    name = "dbt_run_sla_models" if sla_only else "dbt_run_all_models"
-    build = run_step(name, [*dbt, "run", *selection, *dbt_args], env)
-    steps.append(Step(build.name, build.seconds, build.peak_memory_mb, tickets))
-    sla_seconds = _sla_model_seconds(target)
-    steps.append(Step("sla_engine_models", sla_seconds, build.peak_memory_mb, tickets))
+    figures: dict = {}
+    # the build of `mspkpi run` (pipeline.build_models): seeds, models and data tests
+    # (a narrowed build only runs the tests whose every parent it builds: `cautious`)
+    narrowed = ["--select", select, "--indirect-selection", "cautious"] if select else []
+    selection = [*PRODUCTION_BUILD_EXCLUDES, *narrowed]
+    if sla_only:
+        build = dbt_step(
+            "dbt_run_sla_models",
+            [*dbt, "run", "--select", "+int_ticket_sla_metrics", *dbt_args],
+            env,
+            target,
+            tickets,
+        )
+        add(build)
+        add(Step("sla_engine_models", _sla_model_seconds(target), build.peak_memory_mb, tickets))
+    else:
+        build = dbt_step(
+            "full_build", [*dbt, "build", *selection, *dbt_args], env, target, loaded_rows
+        )
+        add(build)
+        # the build's wall time split by node kind, in proportion to the nodes' execution times
+        # (with several dbt threads these overlap, so their plain sum exceeds the wall time)
+        kinds = {"dbt_models": ("model",), "dbt_tests": ("test",), "dbt_seeds": ("seed",)}
+        node_seconds = {name: _node_seconds(target, kind) for name, kind in kinds.items()}
+        total = sum(node_seconds.values()) or 1.0
+        for name, seconds in node_seconds.items():
+            share = round(build.seconds * seconds / total, 2)
+            rows = None if name == "dbt_seeds" else loaded_rows  # seeds do not read raw rows
+            add(Step(name, share, build.peak_memory_mb, rows))
+        add(combined("full_rebuild", [ingest, build], loaded_rows))
+        marts = _count(
+            database,
+            "select count(*) from information_schema.tables where table_schema = 'marts'",
+        )
+        sla_command = [*dbt, "run", "--full-refresh", "--select", SLA_MODELS_SELECTOR, *dbt_args]
+        add(dbt_step("sla_engine", sla_command, env, target, tickets))
 
-    floor = next(s for s in steps if s.name == "raw_read_floor").seconds
+        moved = move_delivery(day_dir, raw_dir)
+        # the normal path of `mspkpi run`: ingest the new files, `dbt build` (no --full-refresh)
+        day_ingest = run_step("incremental_ingest", ingest_command, env)
+        day_rows = _count(database, f"select sum(loaded) from {audit}") - loaded_rows
+        day_build = dbt_step(
+            "incremental_build", [*dbt, "build", *selection, *dbt_args], env, target, day_rows
+        )
+        add(with_rows(day_ingest, day_rows))
+        add(day_build)
+        add(combined("incremental_day", [day_ingest, day_build], day_rows))
+        figures = {
+            "next_day": next_day.isoformat(),
+            "next_day_files": len(moved),
+            "next_day_generated_rows": sum(generated["next_day"]["rows"].values()),
+            "next_day_loaded_rows": day_rows,
+            "marts": marts,
+        }
+
+    floor_seconds = floor.seconds
     return {
         "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+        "machine": machine_facts(env),
         "clients": clients,
         "months": months,
         "seed": seed,
+        "select": select,
+        "as_of": env["MSPKPI_AS_OF"],
         "tickets": tickets,
-        "raw_rows": raw_rows,
+        "endpoints": endpoints,
+        "generated_rows": generated_rows,
+        "generated_files": generated["files"],
+        "broken_rows": generated["broken_rows"],
+        "raw_rows": loaded_rows,
+        "rejected_rows": rejected_rows,
+        **figures,
         "steps": [
             {
                 **asdict(step),
+                "failed_nodes": list(step.failed_nodes),
                 "rows_per_second": step.rows_per_second,
-                "ratio_to_floor": round(step.seconds / floor, 2) if floor else None,
+                "ratio_to_floor": round(step.seconds / floor_seconds, 2) if floor_seconds else None,
             }
             for step in steps
         ],
@@ -163,6 +410,12 @@ def render(result: dict) -> str:
             f"  {step['name']:<20} {step['seconds']:>9} {ratio:>8} {rate:>12} "
             f"{step['peak_memory_mb']:>9}"
         )
+    for step in result["steps"]:
+        failed = step.get("failed_nodes") or ()
+        if failed and step["name"] not in ("full_rebuild", "incremental_day"):
+            shown = ", ".join(node.split(".")[-1] for node in failed[:5])
+            more = f" and {len(failed) - 5} more" if len(failed) > 5 else ""
+            lines.append(f"  {step['name']}: {len(failed)} dbt nodes failed: {shown}{more}")
     return "\n".join(lines)
 
 

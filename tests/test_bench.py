@@ -1,13 +1,38 @@
-"""The bench's measuring tools: a step's own time and peak memory, and the printed table."""
+"""The bench's measuring tools (a step's own time and peak memory, the printed table) and the
+whole bench on a tiny MSP, whose row counts must add up from generator to warehouse."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
 import pytest
 
-from orchestration.bench import Step, render, run_step
+from orchestration.bench import Step, render, run_bench, run_step, write_result
+
+FULL_STEPS = [
+    "generate",
+    "raw_read_floor",
+    "ingest",
+    "full_build",
+    "dbt_models",
+    "dbt_tests",
+    "dbt_seeds",
+    "full_rebuild",
+    "sla_engine",
+    "incremental_ingest",
+    "incremental_build",
+    "incremental_day",
+]
+
+
+@pytest.fixture(scope="module")
+def tiny_bench(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The whole bench on 3 clients x 2 months; the builds narrowed to the SLA engine's models
+    (each dbt call costs its start-up whatever the size, the full project would take minutes)."""
+    workdir = tmp_path_factory.mktemp("bench")
+    return run_bench(3, 2, workdir, select="+int_ticket_sla_metrics")
 
 
 def test_a_step_reports_its_own_peak_memory():
@@ -46,3 +71,61 @@ def test_render_shows_ratio_to_the_floor():
     table = render(result)
     assert "2 clients x 1 months = 10 tickets, 100 raw rows" in table
     assert table.splitlines()[-1].split() == ["ingest", "5.0", "2.5", "20", "80.0"]
+
+
+def test_the_bench_times_every_step_in_order(tiny_bench):
+    steps = tiny_bench["steps"]
+    assert [step["name"] for step in steps] == FULL_STEPS
+    for step in steps:
+        assert set(step) == {
+            "name",
+            "seconds",
+            "peak_memory_mb",
+            "rows",
+            "failed_nodes",
+            "rows_per_second",
+            "ratio_to_floor",
+        }
+        assert step["failed_nodes"] == [], step
+    by_name = {step["name"]: step for step in steps}
+    assert by_name["raw_read_floor"]["ratio_to_floor"] == 1.0
+    for name in ("generate", "raw_read_floor", "ingest", "full_build", "sla_engine"):
+        assert by_name[name]["seconds"] > 0 and by_name[name]["peak_memory_mb"] > 0
+    # the combined steps are their parts' sums and highest peaks
+    for whole, parts in (
+        ("full_rebuild", ("ingest", "full_build")),
+        ("incremental_day", ("incremental_ingest", "incremental_build")),
+    ):
+        assert by_name[whole]["seconds"] == pytest.approx(
+            sum(by_name[p]["seconds"] for p in parts), abs=0.011
+        )
+        assert by_name[whole]["peak_memory_mb"] == max(by_name[p]["peak_memory_mb"] for p in parts)
+
+
+def test_the_bench_rows_add_up_from_generator_to_warehouse(tiny_bench):
+    result = tiny_bench
+    by_name = {step["name"]: step for step in result["steps"]}
+    # DuckDB reads every generated row; ingest loads all but the rows broken on purpose, which
+    # are exactly the rejected ones
+    assert by_name["generate"]["rows"] == result["generated_rows"]
+    assert by_name["raw_read_floor"]["rows"] == result["generated_rows"]
+    assert result["broken_rows"] > 0
+    assert result["rejected_rows"] == result["broken_rows"]
+    assert result["raw_rows"] == result["generated_rows"] - result["broken_rows"]
+    assert by_name["ingest"]["rows"] == result["raw_rows"]
+    # the extra day: Thursday 2026-10-01 (the MSP ends in September), none of its rows broken
+    assert result["next_day"] == "2026-10-01"
+    assert result["as_of"] == "2026-10-02"
+    assert result["next_day_files"] >= 4  # tickets, status changes, alerts, invoice lines ...
+    assert result["next_day_loaded_rows"] == result["next_day_generated_rows"] > 0
+    assert by_name["incremental_day"]["rows"] == result["next_day_loaded_rows"]
+    assert result["tickets"] > 0 and result["endpoints"] > 0
+    assert set(result["machine"]) >= {"cpus", "memory_gib", "duckdb", "dbt_core"}
+    assert result["machine"]["duckdb_memory_limit"]
+
+
+def test_the_result_file_is_named_by_date_and_size(tiny_bench, tmp_path):
+    path = write_result(tiny_bench, tmp_path)
+    assert path.name == f"{tiny_bench['run_at'][:10]}-3c-2m.json"
+    assert json.loads(path.read_text()) == json.loads(json.dumps(tiny_bench))
+    assert render(tiny_bench).splitlines()[0].startswith("bench: 3 clients x 2 months = ")

@@ -513,3 +513,138 @@ def test_window_arithmetic():
 def test_broken_row_is_a_plain_record():
     row = BrokenRow("psa/tickets/2026-01.csv", 3, "priority", "unknown enum value")
     assert row.line == 3 and row.file.endswith(".csv")
+
+
+# -- one more day (the benchmark's incremental run) ---------------------------------------------
+
+# The window ends in September 2026, so the extra day is Thursday 2026-10-01: a working day (time
+# entries, status changes) and a 1st (invoices are due).
+NEXT_DAY = {**SMALL, "end_month": "2026-09"}
+DAY_START = datetime(2026, 10, 1, tzinfo=ZoneInfo(HOME_ZONE))
+DAY_END = datetime(2026, 10, 2, tzinfo=ZoneInfo(HOME_ZONE))
+
+
+@pytest.fixture(scope="module")
+def next_day(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, SampleSummary]:
+    root = tmp_path_factory.mktemp("next_day")
+    summary = generate_sample(root / "raw", **NEXT_DAY, next_day_out=root / "day")
+    return root / "raw", root / "day", summary
+
+
+def ids(root: Path, key: str, column: str) -> set[str]:
+    return {row[column] for row in records(root, key)}
+
+
+def test_the_next_day_leaves_the_window_files_unchanged(next_day, tmp_path):
+    raw, _, _ = next_day
+    generate_sample(tmp_path / "raw", **NEXT_DAY)
+    for path in sorted(raw.rglob("*.csv")):
+        assert path.read_bytes() == (tmp_path / "raw" / path.relative_to(raw)).read_bytes(), path
+
+
+def test_the_next_day_is_deterministic(next_day, tmp_path):
+    _, day, _ = next_day
+    generate_sample(tmp_path / "raw", **NEXT_DAY, next_day_out=tmp_path / "day")
+    files = sorted(day.rglob("*.csv"))
+    assert [p.relative_to(day) for p in files] == [
+        p.relative_to(tmp_path / "day") for p in sorted((tmp_path / "day").rglob("*.csv"))
+    ]
+    for path in files:
+        assert path.read_bytes() == (tmp_path / "day" / path.relative_to(day)).read_bytes()
+
+
+def test_the_next_day_is_one_dated_delivery_per_psa_fact(next_day):
+    # counts as generated for SMALL ending 2026-09 (seed 7), checked by reading the files:
+    # 35 ticket rows = 27 tickets of the window that changed that day + 8 new ones
+    _, day, summary = next_day
+    assert summary.next_day is not None
+    assert {k: v for k, v in summary.next_day.rows.items() if v} == {
+        "psa/tickets": 35,
+        "psa/ticket_status_changes": 46,
+        "psa/time_entries": 15,
+        "psa/rmm_alerts": 5,
+        "psa/invoice_lines": 20,
+    }
+    assert summary.next_day.files == 5
+    assert summary.next_day.broken_rows == ()
+    assert sorted(p.relative_to(day).as_posix() for p in day.rglob("*.csv")) == [
+        f"psa/{name}/2026-10-01.csv"
+        for name in (
+            "invoice_lines",
+            "rmm_alerts",
+            "ticket_status_changes",
+            "tickets",
+            "time_entries",
+        )
+    ]
+    assert contract_problems(day) == []
+
+
+def test_the_next_day_continues_the_ids_of_the_window(next_day):
+    raw, day, _ = next_day
+    old_tickets = ids(raw, "psa/tickets", "ticket_id")
+    day_tickets = ids(day, "psa/tickets", "ticket_id")
+    new_tickets = sorted(day_tickets - old_tickets)
+    assert max(old_tickets) == "T00001249"
+    assert new_tickets == [f"T{n:08d}" for n in range(1250, 1258)]  # 8 new, numbered on
+    assert len(day_tickets & old_tickets) == 27
+    assert max(ids(raw, "psa/rmm_alerts", "alert_id")) == "A00001793"
+    assert sorted(ids(day, "psa/rmm_alerts", "alert_id")) == [
+        f"A{n:08d}" for n in range(1794, 1799)
+    ]
+    # time entries of window tickets keep the ids they were drawn with (never delivered before)
+    assert not ids(day, "psa/time_entries", "time_entry_id") & ids(
+        raw, "psa/time_entries", "time_entry_id"
+    )
+    assert sorted({row["invoice_id"] for row in records(day, "psa/invoice_lines")})[:2] == [
+        "CN-202610-0001",
+        "INV-202610-00001",
+    ]
+    assert {row["invoice_date"] for row in records(day, "psa/invoice_lines")} <= {
+        "2026-10-01",
+        *(f"2026-10-{d:02d}" for d in range(6, 22)),  # a credit note is dated 5-20 days later
+    }
+
+
+def test_the_next_day_only_holds_what_happened_that_day(next_day):
+    raw, day, _ = next_day
+    for key, column in (
+        ("psa/ticket_status_changes", "changed_at"),
+        ("psa/time_entries", "started_at"),
+        ("psa/rmm_alerts", "raised_at"),
+        ("psa/tickets", "updated_at"),
+    ):
+        for row in records(day, key):
+            assert DAY_START <= instant(row[column]) < DAY_END, (key, row)
+    old = ids(raw, "psa/tickets", "ticket_id")
+    for row in records(day, "psa/tickets"):
+        if row["ticket_id"] not in old:
+            assert DAY_START <= instant(row["created_at"]) < DAY_END
+    # a ticket row is delivered because the ticket changed that day: a status change, or an
+    # escalation (which changes no status)
+    changed = {row["ticket_id"] for row in records(day, "psa/ticket_status_changes")}
+    for row in records(day, "psa/tickets"):
+        escalated = row["escalated_at"] and DAY_START <= instant(row["escalated_at"]) < DAY_END
+        assert row["ticket_id"] in changed or escalated, row
+
+
+def test_a_ticket_open_at_the_export_moves_on_in_the_next_day(next_day):
+    raw, day, _ = next_day
+    latest = {row["ticket_id"]: row for row in records(raw, "psa/tickets")}
+    moved = [row for row in records(day, "psa/tickets") if row["ticket_id"] in latest]
+    assert moved
+    for row in moved:
+        before = latest[row["ticket_id"]]
+        assert before["status"] != "Closed"
+        assert instant(row["updated_at"]) > instant(before["updated_at"])
+        assert row["created_at"] == before["created_at"]
+        assert row["sla_policy_id"] == before["sla_policy_id"]
+
+
+def test_randint_is_the_same_draw_as_random_randint():
+    from orchestration.sample.draws import randint
+
+    ours, theirs = random.Random(3), random.Random(3)
+    for low, high in ((0, 0), (0, 1), (60, 300), (0, 86_399), (-5, 5), (1, 2**40)):
+        for _ in range(200):
+            assert randint(ours, low, high) == theirs.randint(low, high)

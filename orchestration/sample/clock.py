@@ -43,11 +43,19 @@ def weekday(day: int) -> int:
     return (day + 3) % 7 + 1
 
 
+# 'HH:MM:SS' of every second of a day, built once: formatting millions of timestamps is the
+# generator's hottest path, and a list lookup beats three divmods and a format
+_TIMES = tuple(
+    f"{hours:02d}:{minutes:02d}:{secs:02d}"
+    for hours in range(24)
+    for minutes in range(60)
+    for secs in range(60)
+)
+
+
 def _clock(seconds: int, separator: str) -> str:
     day, rest = divmod(seconds, DAY)
-    hours, rest = divmod(rest, HOUR)
-    minutes, secs = divmod(rest, MINUTE)
-    return f"{iso_day(day)}{separator}{hours:02d}:{minutes:02d}:{secs:02d}"
+    return iso_day(day) + separator + _TIMES[rest]
 
 
 def iso_utc(t: int) -> str:
@@ -75,7 +83,7 @@ class Zone:
         self._lo = int(datetime(first_year, 1, 1, tzinfo=UTC).timestamp())
         self._hi = int(datetime(last_year + 1, 1, 1, tzinfo=UTC).timestamp())
         starts, offsets = [self._lo], [self._exact(self._lo)]
-        step = 6 * HOUR
+        step = DAY  # no zone changes its offset twice in a day; bisection finds the second
         t = self._lo
         while t < self._hi:
             following = t + step
@@ -191,6 +199,16 @@ class Window:
 
     def days(self, index: int) -> range:
         return range(self.first_days[index], self.first_days[index + 1])
+
+    def plus_day(self, home: Zone) -> Window:
+        """This window followed by one more period: the single day after it, labelled
+        'yyyy-mm-dd' (the next day's delivery, `PsaMonths.next_day`)."""
+        day = self.end_day
+        return Window(
+            (*self.labels, iso_day(day)),
+            (*self.first_days, day + 1),
+            (*self.starts, home.at(day + 1, 0)),
+        )
 
 
 def parse_month(text: str) -> tuple[int, int]:

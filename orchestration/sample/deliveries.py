@@ -8,6 +8,7 @@ saboteur and never written. Every file is streamed through `csv.writer` row by r
 from __future__ import annotations
 
 import csv
+import operator
 import shutil
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ class SampleSummary:
     rows: dict[str, int]  # data rows written per entity key ('psa/tickets'), broken rows included
     files: int
     broken_rows: tuple[BrokenRow, ...]
+    next_day: SampleSummary | None = None  # the delivery of the day after, when asked for
 
 
 @dataclass
@@ -65,11 +67,15 @@ class CsvFile:
         self._deliveries = deliveries
         self._entity = entity
         self._columns = [column.name for column in entity.columns]
+        # rows usually carry every column: one C-level itemgetter call instead of a dict.get
+        # per column (the generator writes millions of rows); missing keys fall back to None
+        self._values = operator.itemgetter(*self._columns)
         self.relative = relative
         self.month = month
         path = deliveries.out_dir / relative
         self._handle: IO[str] = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
         self._writer = csv.writer(self._handle, lineterminator="\n")
+        self._writerow = self._writer.writerow
         self._writer.writerow(self._columns)
         self.line = 1
         self._sabotages = [
@@ -79,11 +85,14 @@ class CsvFile:
         ]
 
     def write(self, row: Row) -> None:
-        values = [row.get(name) for name in self._columns]
         if self._sabotages:
-            self._maybe_break(row, values)
+            self._maybe_break(row, [row.get(name) for name in self._columns])
             return
-        self._writer.writerow(values)
+        try:
+            values = self._values(row)
+        except KeyError:
+            values = [row.get(name) for name in self._columns]
+        self._writerow(values)
         self.line += 1
 
     def _maybe_break(self, row: Row, values: list[Any]) -> None:
@@ -198,7 +207,10 @@ class MonthlyFiles:
     def route(self, month: int, row: Row) -> None:
         """Write `row` in `month`'s file: now, later, or never (outside the window)."""
         if month == self._current:
-            self.write(row)
+            if self._file is not None:
+                self._file.write(row)
+            else:
+                self.write(row)
         elif self._current < month < self._window.n:
             self._waiting.setdefault(month, []).append(row)
         elif month < self._current and month >= 0:
@@ -215,6 +227,37 @@ class MonthlyFiles:
     def close(self) -> None:
         self._close()
         self._waiting.clear()
+
+
+class DayFiles:
+    """The `<yyyy-mm-dd>.csv` delivery of one entity for one day (`PsaMonths.next_day`), opened
+    on its first row; it has the interface of `MonthlyFiles`, and rows of any other period
+    (`month` index other than the day's) are left out: they were delivered before, or come later.
+    """
+
+    def __init__(self, deliveries: Deliveries, key: str, label: str, index: int) -> None:
+        self._deliveries = deliveries
+        self._key = key
+        self._name = f"{label}.csv"
+        self._index = index
+        self._file: CsvFile | None = None
+
+    def begin(self, month: int) -> None:
+        """Nothing to switch: one day, one file."""
+
+    def write(self, row: Row) -> None:
+        if self._file is None:
+            self._file = self._deliveries.open(self._key, self._name, self._index)
+        self._file.write(row)
+
+    def route(self, month: int, row: Row) -> None:
+        if month == self._index:
+            self.write(row)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
 def write_monthly(

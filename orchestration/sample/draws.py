@@ -31,3 +31,11 @@ def poisson(rng: random.Random, mean: float) -> int:
         product *= rng.random()
         count += 1
     return count
+
+
+def randint(rng: random.Random, low: int, high: int) -> int:
+    """`rng.randint(low, high)`, the very same draw, without its two Python-level wrappers
+    (randint -> randrange -> _randbelow): the generator draws it millions of times. CPython's
+    randint is exactly `low + _randbelow(high - low + 1)` (a test in test_sample_generator.py
+    checks it draw for draw)."""
+    return low + rng._randbelow(high - low + 1)

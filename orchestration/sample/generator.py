@@ -7,6 +7,7 @@ Order matters only for readability: every part draws from its own random stream 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from pathlib import Path
 
 from orchestration.contract import load_contract
@@ -40,11 +41,17 @@ def generate_sample(
     months: int = 24,
     seed: int = 42,
     end_month: str = "2026-10",
+    next_day_out: Path | None = None,
 ) -> SampleSummary:
     """Write the sample MSP's extracts under `out_dir/<system>/<entity>/` and describe them.
 
     Same arguments, same bytes: nothing depends on the clock or the machine. Each contract
     entity's folder is emptied first; anything else in `out_dir` is left alone.
+
+    With `next_day_out`, the PSA's delivery of the day after the window (the 1st of the month
+    after `end_month`) is also written there, `<system>/<entity>/<yyyy-mm-dd>.csv`, to be moved
+    into `out_dir` later: one more day for the incremental benchmark. It comes from its own
+    random stream, so the window's files are the same bytes with or without it.
     """
     out_dir = Path(out_dir)
     end_year, _ = parse_month(end_month)
@@ -76,7 +83,24 @@ def generate_sample(
     ):
         write_versioned_dimension(deliveries, key, window, versions, first_update)
 
-    PsaMonths(stream("psa"), deliveries, window, home, zones, calendars, client_list, staff).run()
+    psa = PsaMonths(
+        stream("psa"),
+        deliveries,
+        window,
+        home,
+        zones,
+        calendars,
+        client_list,
+        staff,
+        keep_tail=next_day_out is not None,
+    )
+    psa.run()
+    next_day = None
+    if next_day_out is not None:
+        day_deliveries = Deliveries(Path(next_day_out), deliveries.contract)
+        day_deliveries.reset()
+        psa.next_day(stream("next_day"), day_deliveries)
+        next_day = day_deliveries.summary()
     write_monthly(
         deliveries,
         "hr/recruiting_costs",
@@ -129,4 +153,4 @@ def generate_sample(
         surveys.maturity_rows(stream("maturity"), window),
     )
     deliveries.write_file("finance/fx_rates", "snapshot.csv", fx_rows(stream("fx"), window))
-    return deliveries.summary()
+    return replace(deliveries.summary(), next_day=next_day)

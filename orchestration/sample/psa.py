@@ -10,8 +10,10 @@ with a later updated_at. Rows for a later month wait in `MonthlyFiles`; nothing 
 
 from __future__ import annotations
 
+import calendar
 import math
 import random
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -30,8 +32,8 @@ from .clock import (
     plain_utc,
     weekday,
 )
-from .deliveries import Deliveries, MonthlyFiles
-from .draws import Weighted, poisson
+from .deliveries import DayFiles, Deliveries, MonthlyFiles
+from .draws import Weighted, poisson, randint
 from .hr import NEVER, Employee, Staff
 
 SEASON = {
@@ -192,6 +194,19 @@ class _Timeline:
         raise ValueError(offset)
 
 
+@dataclass
+class _TicketLife:
+    """A played ticket, kept when it still changes after the export (for `next_day`)."""
+
+    seed: TicketSeed
+    sla_policy_id: str | None
+    events: list[tuple[int, str | None, str, bool]]
+    escalated: int | None
+    tier_after: int
+    technician: Employee | None
+    senior: Employee | None
+
+
 class PsaMonths:
     """Generates and writes the PSA facts one month at a time."""
 
@@ -205,6 +220,8 @@ class PsaMonths:
         calendars: dict[str, BusinessCalendar],
         clients: list[Client],
         staff: Staff,
+        *,
+        keep_tail: bool = False,
     ) -> None:
         self.rng = rng
         self.window = window
@@ -221,13 +238,24 @@ class PsaMonths:
             "surveys/csat_responses",
             "psa/invoice_lines",
         )
-        self.files = {key.split("/")[1]: MonthlyFiles(deliveries, key, window) for key in keys}
+        self.keys = keys
+        self.files: dict[str, MonthlyFiles | DayFiles] = {
+            key.split("/")[1]: MonthlyFiles(deliveries, key, window) for key in keys
+        }
         self.tickets = 0
         self.alerts = 0
         self.entries = 0
         self.csat = 0
         self.billable: dict[tuple[str, int], float] = defaultdict(float)
         self._day_weights: dict[tuple[str, int], dict[int, float]] = {}
+        # keep_tail: what happens after the window's export, for `next_day` (tickets still
+        # changing then, and their later time entries and CSAT responses)
+        self.keep_tail = keep_tail
+        self.tail_tickets: list[_TicketLife] = []
+        self.tail_rows: dict[str, list[tuple[int, dict[str, str | None]]]] = {
+            "time_entries": [],
+            "csat_responses": [],
+        }
 
     # -- the month loop -------------------------------------------------------------------------
 
@@ -237,7 +265,44 @@ class PsaMonths:
         for files in self.files.values():
             files.close()
 
-    def month(self, month: int) -> None:
+    def next_day(self, rng: random.Random, deliveries: Deliveries) -> None:
+        """After `run`: the PSA's delivery of the day after the window, `<yyyy-mm-dd>.csv` per
+        entity, as exported at that day's end (needs `keep_tail`).
+
+        The tickets still open at the window's export go on living as already played: their
+        changes of the day (status changes, a new ticket row, time entries, CSAT responses) are
+        written. Then the day's own alerts and tickets are drawn like a month's, scaled to one
+        day, from `rng` (so the window's files never change), with ids continuing the window's;
+        invoices are issued when the day is the 1st of a month.
+        """
+        if not self.keep_tail:
+            raise ValueError("next_day needs a PsaMonths built with keep_tail=True")
+        start = self.window.end
+        day = self.window.end_day
+        self.window = self.window.plus_day(self.home)
+        index = self.window.n - 1
+        label = self.window.labels[index]
+        self.rng = rng
+        self.files = {
+            key.split("/")[1]: DayFiles(deliveries, key, label, index) for key in self.keys
+        }
+        end, iso = self.window.end, self.home.iso
+        for life in self.tail_tickets:
+            text = {t: iso(t) for t, *_ in life.events}
+            self._write_history(life, text)
+            self._write_versions(life, text)
+        for name, rows in self.tail_rows.items():
+            for t, row in sorted(rows, key=lambda item: item[0]):
+                if start <= t < end:
+                    self.files[name].write(row)
+        first = date_of(day)
+        self.month(index, scale=1 / calendar.monthrange(first.year, first.month)[1])
+        for files in self.files.values():
+            files.close()
+
+    def month(self, month: int, scale: float = 1.0) -> None:
+        """Draw, play and write one period of the window: a month, or (`next_day`) a day whose
+        draws are `scale` (1 / days in its month) of a month's."""
         for files in self.files.values():
             files.begin(month)
         window = self.window
@@ -254,7 +319,7 @@ class PsaMonths:
                 for e in client.endpoints
                 if e.added_on <= middle and (e.retired_on is None or e.retired_on > middle)
             ]
-            share = len(days) / (end - first)
+            share = len(days) / (end - first) * scale
             self._draw_alerts(client, month, days, active, share, alerts, seeds)
             self._draw_tickets(client, month, days, active, share, seeds)
         seeds = [seed for seed in seeds if seed.created < window.end]
@@ -267,7 +332,8 @@ class PsaMonths:
         alerts.sort(key=lambda alert: alert.raised)
         for alert in alerts:
             self._write_alert(alert)
-        self._invoices(month)
+        if date_of(first).day == 1:  # always for a month; for `next_day`, only on a 1st
+            self._invoices(month)
 
     # -- drawing --------------------------------------------------------------------------------
 
@@ -293,9 +359,9 @@ class PsaMonths:
         rng = self.rng
         if open_day and rng.random() < 0.9:
             hour = DRAW["hour"].pick(rng)
-            seconds = hour * HOUR + rng.randint(0, HOUR - 1)
+            seconds = hour * HOUR + randint(rng, 0, HOUR - 1)
         else:
-            seconds = rng.randint(0, DAY - 1)
+            seconds = randint(rng, 0, DAY - 1)
         return self.zones[client.zone].at(day, seconds)
 
     def _draw_tickets(
@@ -397,8 +463,8 @@ class PsaMonths:
             # only while the device is managed: it may join or leave during the month
             first = max(days[0], endpoint.added_on)
             last = min(days[-1], (endpoint.retired_on or NEVER) - 1)
-            day = rng.randint(first, last) if first <= last else rng.choice(days)
-            raised = self.home.at(day, rng.randint(0, DAY - 1))
+            day = randint(rng, first, last) if first <= last else rng.choice(days)
+            raised = self.home.at(day, randint(rng, 0, DAY - 1))
             severity = DRAW["severity"].pick(rng)
             auto = rng.random() < AUTO_FIX[severity]
             alert = AlertSeed(
@@ -421,7 +487,7 @@ class PsaMonths:
                 priority = "p3" if rng.random() < 0.6 else "p4"
             ticket = TicketSeed(
                 client,
-                raised + rng.randint(60, 300),
+                raised + randint(rng, 60, 300),
                 priority,
                 "alert",
                 "rmm_alert",
@@ -461,7 +527,7 @@ class PsaMonths:
         senior: Employee | None = None
         breached = False
         if seed.self_service:
-            resolved = created + rng.randint(60, 600)
+            resolved = created + randint(rng, 60, 600)
             events.append((resolved, NEW, RESOLVED, False))
         else:
             technician = self._technician(home_day, 1)
@@ -488,7 +554,7 @@ class PsaMonths:
                 resolution *= 1.6
             if rng.random() < 0.006:  # stuck: waiting on a vendor, forgotten, ...
                 resolution *= rng.uniform(4, 12)
-            resolution = max(int(resolution), response + rng.randint(300, 1_800))
+            resolution = max(int(resolution), response + randint(rng, 300, 1_800))
             breached = (
                 response > policy.response_minutes * MINUTE
                 or resolution > policy.resolution_minutes * MINUTE
@@ -508,7 +574,7 @@ class PsaMonths:
                     events.append((resumed, WAITING, IN_PROGRESS, False))
             escalation_offset = resolution
             if escalates:
-                escalation_offset = rng.randint(response + 60, max(response + 61, resolution - 60))
+                escalation_offset = randint(rng, response + 60, max(response + 61, resolution - 60))
                 escalated = timeline.at(escalation_offset)
                 tier_after = 3 if rng.random() < 0.2 else 2
                 senior = self._technician(
@@ -528,20 +594,22 @@ class PsaMonths:
             )
         reopen_rate = 0.08 if client.quality == "bad" else 0.04
         if not seed.self_service and rng.random() < reopen_rate:
-            reopened = resolved + rng.randint(HOUR, 36 * HOUR)
-            resolved = calendar.advance(reopened, rng.randint(20, 180) * MINUTE)
+            reopened = resolved + randint(rng, HOUR, 36 * HOUR)
+            resolved = calendar.advance(reopened, randint(rng, 20, 180) * MINUTE)
             events.append((reopened, RESOLVED, IN_PROGRESS, False))
             events.append((resolved, IN_PROGRESS, RESOLVED, False))
             worker = senior or technician
             if worker is not None:
-                started = reopened + rng.randint(0, 1_800)
+                started = reopened + randint(rng, 0, 1_800)
                 self._entry(seed, self._still_employed(worker, started, tier_after), started)
-        events.append((resolved + 72 * HOUR + rng.randint(0, HOUR), RESOLVED, CLOSED, False))
+        events.append((resolved + 72 * HOUR + randint(rng, 0, HOUR), RESOLVED, CLOSED, False))
         for index in range(1, len(events)):  # never two changes at the same second
             if events[index][0] <= events[index - 1][0]:
                 events[index] = (events[index - 1][0] + 1, *events[index][1:])
         seed.resolved = events[-2][0]
-        self._write_ticket(seed, policy, events, escalated, tier_after, technician, senior)
+        life = self._write_ticket(seed, policy, events, escalated, tier_after, technician, senior)
+        if self.keep_tail and events[-1][0] >= self.window.end:
+            self.tail_tickets.append(life)
         if seed.resolved < self.window.end:
             self._maybe_csat(seed, breached)
 
@@ -561,7 +629,7 @@ class PsaMonths:
         helper = None
         if senior is None and rng.random() < 0.08:
             helper = self._technician(self.home.to_local(seed.created) // DAY, 1, technician)
-        for offset in sorted(rng.randint(response, resolution) for _ in range(count)):
+        for offset in sorted(randint(rng, response, resolution) for _ in range(count)):
             started = timeline.at(offset)
             if senior is not None and offset >= escalation_offset:
                 worker, tier = senior, tier_after
@@ -583,17 +651,17 @@ class PsaMonths:
         if billable:
             self.billable[(client.client_id, month)] += hours
         self.entries += 1
-        self.files["time_entries"].route(
-            month,
-            {
-                "time_entry_id": f"TE{self.entries:08d}",
-                "ticket_id": seed.ticket_id,
-                "technician_id": worker.employee_id,
-                "started_at": iso_utc(started),
-                "hours": f"{hours:.2f}",
-                "billable": "true" if billable else "false",
-            },
-        )
+        row = {
+            "time_entry_id": f"TE{self.entries:08d}",
+            "ticket_id": seed.ticket_id,
+            "technician_id": worker.employee_id,
+            "started_at": iso_utc(started),
+            "hours": f"{hours:.2f}",
+            "billable": "true" if billable else "false",
+        }
+        if self.keep_tail and month >= self.window.n:
+            self.tail_rows["time_entries"].append((started, row))
+        self.files["time_entries"].route(month, row)
 
     def _write_ticket(
         self,
@@ -604,38 +672,46 @@ class PsaMonths:
         tier_after: int,
         technician: Employee | None,
         senior: Employee | None,
-    ) -> None:
-        window, iso = self.window, self.home.iso
-        history = self.files["ticket_status_changes"]
+    ) -> _TicketLife:
+        life = _TicketLife(seed, None, events, escalated, tier_after, technician, senior)
+        iso = self.home.iso
         text = {t: iso(t) for t, *_ in events}
+        self._write_history(life, text)
+        life.sla_policy_id = policy.sla_policy_id if self.rng.random() >= 0.03 else None
+        self._write_versions(life, text)
+        return life
+
+    def _write_history(self, life: _TicketLife, text: dict[int, str]) -> None:
+        ticket_id, events = life.seed.ticket_id, life.events
+        starts = self.window.starts
+        route = self.files["ticket_status_changes"].route
         for t, before, after, paused in events:
-            history.route(
-                window.month_of(t),
+            route(
+                bisect_right(starts, t) - 1,  # Window.month_of, inlined: once per status change
                 {
-                    "ticket_id": seed.ticket_id,
+                    "ticket_id": ticket_id,
                     "changed_at": text[t],
                     "from_status": before,
                     "to_status": after,
                     "sla_paused": "true" if paused else "false",
                 },
             )
+
+    def _write_versions(self, life: _TicketLife, text: dict[int, str]) -> None:
+        """The ticket's row in each export (month file) after one of its changes."""
+        seed, events, escalated = life.seed, life.events, life.escalated
+        tier_after, technician, senior = life.tier_after, life.technician, life.senior
+        window, iso = self.window, self.home.iso
+        starts, end = window.starts, window.end
         changes = sorted({t for t, *_ in events} | ({escalated} if escalated else set()))
-        months = sorted({window.month_of(t) for t in changes if t < window.end})
-        base = {
-            "ticket_id": seed.ticket_id,
-            "client_id": seed.client.client_id,
-            "created_at": text[seed.created],
-            "priority": seed.priority,
-            "ticket_type": seed.ticket_type,
-            "source": seed.source,
-            "sla_policy_id": policy.sla_policy_id if self.rng.random() >= 0.03 else None,
-            "endpoint_id": seed.endpoint_id,
-            "board": seed.board,
-            "is_proactive": "true" if seed.is_proactive else "false",
-        }
+        months = sorted({bisect_right(starts, t) - 1 for t in changes if t < end})
+        last = len(months) - 1
+        tickets = self.files["tickets"]
+        created_at = text[seed.created]
+        is_proactive = "true" if seed.is_proactive else "false"
+        closed_at = text[events[-1][0]]
         for position, month in enumerate(months):
-            cutoff = window.starts[month + 1]
-            row = dict(base)
+            cutoff = starts[month + 1]
             status, resolved_at, reopened, first_response = NEW, None, 0, None
             for t, before, after, _ in events:
                 if t >= cutoff:
@@ -649,9 +725,20 @@ class PsaMonths:
                 if before == NEW and first_response is None:
                     first_response = t
             is_escalated = escalated is not None and escalated < cutoff
-            updated = max(t for t in changes if t < cutoff)
-            row.update(
+            updated = changes[bisect_left(changes, cutoff) - 1]  # the last change before cutoff
+            tickets.route(
+                month,
                 {
+                    "ticket_id": seed.ticket_id,
+                    "client_id": seed.client.client_id,
+                    "created_at": created_at,
+                    "priority": seed.priority,
+                    "ticket_type": seed.ticket_type,
+                    "source": seed.source,
+                    "sla_policy_id": life.sla_policy_id,
+                    "endpoint_id": seed.endpoint_id,
+                    "board": seed.board,
+                    "is_proactive": is_proactive,
                     "tier": str(tier_after if is_escalated else 1),
                     "assigned_technician_id": (
                         (senior if is_escalated and senior else technician).employee_id
@@ -660,16 +747,15 @@ class PsaMonths:
                     ),
                     "first_response_at": text[first_response] if first_response else None,
                     "resolved_at": text[resolved_at] if resolved_at else None,
-                    "closed_at": text[events[-1][0]] if status == CLOSED else None,
+                    "closed_at": closed_at if status == CLOSED else None,
                     "status": status,
                     "escalated_at": iso(escalated) if is_escalated and escalated else None,
                     "reopened_count": str(reopened),
                     "updated_at": text.get(updated) or iso(updated),
                     "_earlier": position > 0,
-                    "_later": position < len(months) - 1,
-                }
+                    "_later": position < last,
+                },
             )
-            self.files["tickets"].route(month, row)
 
     def _maybe_csat(self, seed: TicketSeed, breached: bool) -> None:
         rng = self.rng
@@ -688,23 +774,24 @@ class PsaMonths:
                 COMMENTS[seed.client.language if seed.client.language == "fr" else "en"][rating]
             )
         self.csat += 1
-        self.files["csat_responses"].route(
-            self.window.month_of(responded),
-            {
-                "response_id": f"CSAT{self.csat:07d}",
-                "ticket_id": seed.ticket_id,
-                "responded_at": self.home.iso(responded),
-                "rating": str(rating),
-                "comment": comment,
-            },
-        )
+        row = {
+            "response_id": f"CSAT{self.csat:07d}",
+            "ticket_id": seed.ticket_id,
+            "responded_at": self.home.iso(responded),
+            "rating": str(rating),
+            "comment": comment,
+        }
+        month = self.window.month_of(responded)
+        if self.keep_tail and month >= self.window.n:
+            self.tail_rows["csat_responses"].append((responded, row))
+        self.files["csat_responses"].route(month, row)
 
     def _write_alert(self, alert: AlertSeed) -> None:
         rng = self.rng
         self.alerts += 1
         alert.alert_id = f"A{self.alerts:08d}"
         if alert.auto:
-            resolved: int | None = alert.raised + rng.randint(1, 30) * MINUTE
+            resolved: int | None = alert.raised + randint(rng, 1, 30) * MINUTE
         elif alert.ticket is not None:
             resolved = alert.ticket.resolved
         else:
@@ -732,7 +819,7 @@ class PsaMonths:
         rng = self.rng
         window = self.window
         day = window.first_days[month]
-        compact = window.labels[month].replace("-", "")
+        compact = window.labels[month][:7].replace("-", "")
         files = self.files["invoice_lines"]
         invoices = credits = 0
         for client in self.clients:
@@ -786,7 +873,7 @@ class PsaMonths:
                         "invoice_line_id": f"{credit_id}-01",
                         "invoice_id": credit_id,
                         "client_id": client.client_id,
-                        "invoice_date": iso_day(day + rng.randint(5, 20)),
+                        "invoice_date": iso_day(day + randint(rng, 5, 20)),
                         "agreement_id": managed.agreement_id,
                         "revenue_type": "other",
                         "amount": f"{-managed.monthly_value() * rng.uniform(0.1, 0.25):.2f}",
