@@ -5,6 +5,11 @@
     database's current time. Going through timestamptz keeps an offset such as +02:00.
 #}
 {% macro as_of_timestamp() -%}
+    {{ return(adapter.dispatch('as_of_timestamp', 'mspkpi')()) }}
+{%- endmacro %}
+
+{# DuckDB and PostgreSQL: the SQL-standard `at time zone`. #}
+{% macro default__as_of_timestamp() -%}
     {%- set as_of = var('as_of', '') | trim -%}
     {%- if as_of -%}
         (cast({{ dbt.string_literal(dbt.escape_single_quotes(as_of)) }} as timestamp with time zone) at time zone 'UTC')

@@ -10,6 +10,7 @@ mspkpi sql [--serving FILE] [-c SQL [--csv]]
 mspkpi report (--client ID | --all-clients) (--period YYYY-Qn | --month YYYY-MM) [--out DIR]
 mspkpi scorecard [--month YYYY-MM] [--client ID] [--lang en|fr] [--database FILE]
 mspkpi alerts [--month YYYY-MM] [--write] [--database FILE]
+mspkpi portability [--engines duckdb,postgres,spark] [--clients N --months M]
 """
 
 from __future__ import annotations
@@ -175,6 +176,12 @@ def _build_on_postgres(settings: Settings, args: argparse.Namespace, started: fl
     return 0
 
 
+def cmd_portability(args: argparse.Namespace) -> int:
+    from orchestration.portability import run_from_args
+
+    return run_from_args(args)
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from orchestration.pipeline import ingest
 
@@ -190,7 +197,18 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     workdir = resolve(args.workdir)
     print(f"bench in {workdir} (each step in its own process) ...", flush=True)
-    result = run_bench(args.clients, args.months, workdir, seed=args.seed, sla_only=args.sla_only)
+    result = run_bench(
+        args.clients,
+        args.months,
+        workdir,
+        seed=args.seed,
+        sla_only=args.sla_only,
+        end_month=args.end_month,
+        select=args.select,
+        progress=lambda step: print(
+            f"  {step.name:<20} {step.seconds:>9} s {step.peak_memory_mb:>9} MB", flush=True
+        ),
+    )
     print(render(result))
     print(f"written to {write_result(result, resolve('bench/results'))}")
     return 0
@@ -202,13 +220,24 @@ def cmd_generate_sample(args: argparse.Namespace) -> int:
     started = time.monotonic()
     out = resolve(args.out)
     summary = generate_sample(
-        out, clients=args.clients, months=args.months, seed=args.seed, end_month=args.end_month
+        out,
+        clients=args.clients,
+        months=args.months,
+        seed=args.seed,
+        end_month=args.end_month,
+        next_day_out=resolve(args.next_day_out) if args.next_day_out else None,
     )
     elapsed = time.monotonic() - started
     print(f"sample MSP written to {out}: {summary.files} files in {elapsed:.1f} s")
     for key, rows in sorted(summary.rows.items()):
         print(f"  {key:<36} {rows:>9,} rows")
     print(f"  {len(summary.broken_rows)} rows are broken on purpose (they end in raw._rejects)")
+    if summary.next_day is not None:
+        day_rows = sum(summary.next_day.rows.values())
+        print(
+            f"  the next day's delivery: {summary.next_day.files} files, {day_rows:,} rows, "
+            f"in {resolve(args.next_day_out)}"
+        )
     return 0
 
 
@@ -383,6 +412,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--sla-only", action="store_true", help="build only the models the SLA engine needs"
     )
+    bench.add_argument(
+        "--end-month",
+        default="2026-09",
+        help="last month of the MSP, YYYY-MM (the extra day is the 1st of the next month)",
+    )
+    bench.add_argument(
+        "--select", help="dbt selector for the full and incremental builds (default: everything)"
+    )
     bench.set_defaults(handler=cmd_bench)
 
     sample = commands.add_parser("generate-sample", help="write the sample MSP's extract files")
@@ -391,6 +428,11 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--months", type=int, default=24)
     sample.add_argument("--seed", type=int, default=42)
     sample.add_argument("--end-month", default="2026-10", help="last month of the sample, YYYY-MM")
+    sample.add_argument(
+        "--next-day-out",
+        help="also write the PSA's delivery of the day after the sample here (move its files "
+        "into the raw folder to simulate one more day)",
+    )
     sample.set_defaults(handler=cmd_generate_sample)
 
     validate = commands.add_parser("validate", help="check a raw folder against the contract")
@@ -467,6 +509,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     alerts.add_argument("--database", help="warehouse to read, read-only (MSPKPI_DUCKDB_PATH)")
     alerts.set_defaults(handler=cmd_alerts)
+
+    portability = commands.add_parser(
+        "portability",
+        help="build the sample on every engine available (DuckDB, PostgreSQL, Spark), one report",
+    )
+    portability.add_argument(
+        "--engines", default="duckdb,postgres,spark", help="comma-separated subset, in build order"
+    )
+    portability.add_argument("--clients", type=int, default=120, help="sample size")
+    portability.add_argument("--months", type=int, default=24)
+    portability.add_argument(
+        "--workdir",
+        default="data/portability",
+        help="scratch folder: its own raw files, DuckDB warehouse, Spark home, dbt targets",
+    )
+    portability.add_argument(
+        "--report", default="docs/portability-report", help="report path, written as .json + .md"
+    )
+    portability.set_defaults(handler=cmd_portability)
     return parser
 
 

@@ -10,6 +10,6 @@
         case
             when {{ benchmark }}.benchmark_currency is null then {{ benchmark }}.{{ figure }}
             else {{ converted }}.{{ figure }}
-        end as double precision
+        end as {{ type_double() }}
     )
 {%- endmacro %}

@@ -3,5 +3,5 @@
     population has no value, neither 0 nor an error).
 #}
 {% macro safe_divide(numerator, denominator) -%}
-    cast({{ numerator }} as double precision) / nullif({{ denominator }}, 0)
+    cast({{ numerator }} as {{ type_double() }}) / nullif({{ denominator }}, 0)
 {%- endmacro %}

@@ -11,5 +11,5 @@
             ~ rate ~ '"'
         ) }}
     {%- endif -%}
-    cast({{ rate }} as double precision)
+    cast({{ rate }} as {{ type_double() }})
 {%- endmacro %}

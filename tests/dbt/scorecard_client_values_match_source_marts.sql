@@ -77,7 +77,7 @@ expected as (
         client_id,
         month_start_on,
         'sla_compliance_rate' as kpi_name,
-        cast(sum(tickets_resolved_within_sla_count) as double precision)
+        cast(sum(tickets_resolved_within_sla_count) as {{ type_double() }})
         / nullif(sum(sla_tickets_resolved_count), 0) as expected_value,
         cast(null as {{ dbt.type_string() }}) as expected_status,
         false as has_expected_status
@@ -90,7 +90,7 @@ expected as (
         client_id,
         month_start_on,
         'sla_response_compliance_rate' as kpi_name,
-        cast(sum(tickets_responded_within_sla_count) as double precision)
+        cast(sum(tickets_responded_within_sla_count) as {{ type_double() }})
         / nullif(sum(sla_tickets_responded_count), 0) as expected_value,
         cast(null as {{ dbt.type_string() }}) as expected_status,
         false as has_expected_status
@@ -103,7 +103,7 @@ expected as (
         client_id,
         month_start_on,
         'month_end_breached_open_ticket_count' as kpi_name,
-        cast(sum(month_end_breached_open_ticket_count) as double precision) as expected_value,
+        cast(sum(month_end_breached_open_ticket_count) as {{ type_double() }}) as expected_value,
         cast(null as {{ dbt.type_string() }}) as expected_status,
         false as has_expected_status
     from sla
@@ -116,7 +116,7 @@ expected as (
             client_id,
             month_start_on,
             '{{ kpi_name }}' as kpi_name,
-            cast({{ value_column }} as double precision) as expected_value,
+            cast({{ value_column }} as {{ type_double() }}) as expected_value,
             {{ status_column or 'cast(null as ' ~ dbt.type_string() ~ ')' }} as expected_status,
             {{ 'true' if status_column else 'false' }} as has_expected_status
         from {{ source }}

@@ -205,9 +205,9 @@ expected as (
             month_start_on,
             '{{ kpi_name }}' as kpi_name,
             {% if denominator -%}
-                cast(sum({{ numerator }}) as double precision) / nullif(sum({{ denominator }}), 0)
+                cast(sum({{ numerator }}) as {{ type_double() }}) / nullif(sum({{ denominator }}), 0)
             {%- else -%}
-                cast(sum({{ numerator }}) as double precision)
+                cast(sum({{ numerator }}) as {{ type_double() }})
             {%- endif %} as expected_value,
             cast(null as {{ dbt.type_string() }}) as expected_status,
             false as has_expected_status
@@ -221,7 +221,7 @@ expected as (
         select
             {{ month_column }} as month_start_on,
             '{{ kpi_name }}' as kpi_name,
-            cast({{ value_column }} as double precision) as expected_value,
+            cast({{ value_column }} as {{ type_double() }}) as expected_value,
             {{ status_column or 'cast(null as ' ~ dbt.type_string() ~ ')' }} as expected_status,
             {{ 'true' if status_column else 'false' }} as has_expected_status
         from {{ source }}
@@ -233,7 +233,7 @@ expected as (
     select
         months.month_start_on,
         'maturity_overall_score' as kpi_name,
-        cast(assessments.overall_score as double precision) as expected_value,
+        cast(assessments.overall_score as {{ type_double() }}) as expected_value,
         cast(null as {{ dbt.type_string() }}) as expected_status,
         false as has_expected_status
     from (select distinct month_start_on from scorecard) as months

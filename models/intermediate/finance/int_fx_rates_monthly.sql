@@ -259,7 +259,7 @@ final as (
         rebased_rates.rate_on,
 
         -- rates
-        cast(rebased_rates.rate_to_reporting as double precision) as rate_to_reporting,
+        cast(rebased_rates.rate_to_reporting as {{ type_double() }}) as rate_to_reporting,
 
         -- booleans
         rebased_rates.is_rate_carried_forward

@@ -95,11 +95,11 @@ final as (
         {{ safe_divide('joined.churned_client_count', 'joined.starting_client_count') }} as client_churn_rate,
 
         -- MRR of the starting clients, in the reporting currency at the rates of the period's last month
-        cast(joined.starting_mrr_amount as double precision) as starting_mrr_amount,
-        cast(joined.expansion_mrr_amount as double precision) as expansion_mrr_amount,
-        cast(joined.contraction_mrr_amount as double precision) as contraction_mrr_amount,
-        cast(joined.churned_mrr_amount as double precision) as churned_mrr_amount,
-        cast(joined.retained_mrr_amount as double precision) as retained_mrr_amount,
+        cast(joined.starting_mrr_amount as {{ type_double() }}) as starting_mrr_amount,
+        cast(joined.expansion_mrr_amount as {{ type_double() }}) as expansion_mrr_amount,
+        cast(joined.contraction_mrr_amount as {{ type_double() }}) as contraction_mrr_amount,
+        cast(joined.churned_mrr_amount as {{ type_double() }}) as churned_mrr_amount,
+        cast(joined.retained_mrr_amount as {{ type_double() }}) as retained_mrr_amount,
         {{ safe_divide('joined.churned_mrr_amount', 'joined.starting_mrr_amount') }} as revenue_churn_rate,
         {{ safe_divide('joined.churned_mrr_amount + joined.contraction_mrr_amount', 'joined.starting_mrr_amount') }}
             as gross_mrr_churn_rate,

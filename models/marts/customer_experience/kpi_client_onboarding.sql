@@ -177,7 +177,7 @@ measured as (
         coalesce(onboarding_pulse.onboarding_technician_count, 0) as onboarding_technician_count,
         coalesce(onboarding_pulse.onboarding_pulse_response_count, 0) as onboarding_pulse_response_count,
         coalesce(onboarding_pulse.onboarding_pulse_score_sum, 0) as onboarding_pulse_score_sum,
-        cast({{ alert_rate }} as double precision) as escalation_alert_threshold_rate
+        cast({{ alert_rate }} as {{ type_double() }}) as escalation_alert_threshold_rate
     from onboarded_clients
     left join onboarding_answers
         on onboarded_clients.client_id = onboarding_answers.client_id

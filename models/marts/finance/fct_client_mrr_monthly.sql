@@ -105,15 +105,15 @@ final as (
         cast(converted.mrr_change_own_currency_amount as decimal(18, 4)) as mrr_change_own_currency_amount,
 
         -- amounts in the reporting currency
-        cast(converted.mrr_amount as double precision) as mrr_amount,
-        cast(converted.previous_mrr_amount as double precision) as previous_mrr_amount,
-        cast(converted.mrr_amount - converted.previous_mrr_amount as double precision) as mrr_change_amount,
-        cast(converted.mrr_movement_amount as double precision) as mrr_movement_amount,
-        cast(converted.fx_effect_amount as double precision) as fx_effect_amount,
+        cast(converted.mrr_amount as {{ type_double() }}) as mrr_amount,
+        cast(converted.previous_mrr_amount as {{ type_double() }}) as previous_mrr_amount,
+        cast(converted.mrr_amount - converted.previous_mrr_amount as {{ type_double() }}) as mrr_change_amount,
+        cast(converted.mrr_movement_amount as {{ type_double() }}) as mrr_movement_amount,
+        cast(converted.fx_effect_amount as {{ type_double() }}) as fx_effect_amount,
 
         -- rates
-        cast(converted.rate_to_reporting as double precision) as rate_to_reporting,
-        cast(converted.previous_rate_to_reporting as double precision) as previous_rate_to_reporting,
+        cast(converted.rate_to_reporting as {{ type_double() }}) as rate_to_reporting,
+        cast(converted.previous_rate_to_reporting as {{ type_double() }}) as previous_rate_to_reporting,
 
         -- booleans
         converted.is_paying,

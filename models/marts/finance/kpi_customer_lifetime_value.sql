@@ -119,10 +119,10 @@ final as (
         cast({{ dbt.last_day('window_bounds.last_month_start_on', 'month') }} as date) as measured_through_on,
 
         -- amounts, in the reporting currency
-        cast(measured.invoiced_revenue_amount as double precision) as invoiced_revenue_amount,
-        cast(measured.acquisition_cost_amount as double precision) as acquisition_cost_amount,
-        cast(measured.lifetime_value_amount as double precision) as lifetime_value_amount,
-        cast(measured.last_month_mrr_amount as double precision) as last_month_mrr_amount,
+        cast(measured.invoiced_revenue_amount as {{ type_double() }}) as invoiced_revenue_amount,
+        cast(measured.acquisition_cost_amount as {{ type_double() }}) as acquisition_cost_amount,
+        cast(measured.lifetime_value_amount as {{ type_double() }}) as lifetime_value_amount,
+        cast(measured.last_month_mrr_amount as {{ type_double() }}) as last_month_mrr_amount,
 
         -- counts
         cast(measured.paying_month_count as bigint) as paying_month_count,

@@ -235,24 +235,24 @@ final as (
         cast({{ dbt.last_day('with_value.last_month_start_on', 'month') }} as date) as measured_through_on,
 
         -- method (b): average yearly revenue per client x average lifetime in years
-        cast(with_value.trailing_year_revenue_amount as double precision) as trailing_year_revenue_amount,
-        cast(with_value.active_client_years as double precision) as active_client_years,
-        cast(with_value.yearly_revenue_per_client_amount as double precision) as yearly_revenue_per_client_amount,
-        cast(with_value.at_risk_client_years as double precision) as at_risk_client_years,
+        cast(with_value.trailing_year_revenue_amount as {{ type_double() }}) as trailing_year_revenue_amount,
+        cast(with_value.active_client_years as {{ type_double() }}) as active_client_years,
+        cast(with_value.yearly_revenue_per_client_amount as {{ type_double() }}) as yearly_revenue_per_client_amount,
+        cast(with_value.at_risk_client_years as {{ type_double() }}) as at_risk_client_years,
         cast(with_value.churned_client_count as bigint) as churned_client_count,
-        cast(with_value.annual_client_churn_rate as double precision) as annual_client_churn_rate,
-        cast(with_value.average_lifetime_years as double precision) as average_lifetime_years,
-        cast(with_value.lifetime_value_amount as double precision) as lifetime_value_amount,
+        cast(with_value.annual_client_churn_rate as {{ type_double() }}) as annual_client_churn_rate,
+        cast(with_value.average_lifetime_years as {{ type_double() }}) as average_lifetime_years,
+        cast(with_value.lifetime_value_amount as {{ type_double() }}) as lifetime_value_amount,
 
         -- method (a): revenue to date minus acquisition cost, clients with a known cost
         cast(with_value.costed_client_count as bigint) as costed_client_count,
-        cast(with_value.costed_client_revenue_amount as double precision) as costed_client_revenue_amount,
-        cast(with_value.acquisition_cost_amount as double precision) as acquisition_cost_amount,
-        cast(with_value.average_revenue_lifetime_value_amount as double precision)
+        cast(with_value.costed_client_revenue_amount as {{ type_double() }}) as costed_client_revenue_amount,
+        cast(with_value.acquisition_cost_amount as {{ type_double() }}) as acquisition_cost_amount,
+        cast(with_value.average_revenue_lifetime_value_amount as {{ type_double() }})
             as average_revenue_lifetime_value_amount,
 
         -- ratio: numerator lifetime_value_amount (method b), denominator average_acquisition_cost_amount
-        cast(with_value.average_acquisition_cost_amount as double precision) as average_acquisition_cost_amount,
+        cast(with_value.average_acquisition_cost_amount as {{ type_double() }}) as average_acquisition_cost_amount,
         {{ safe_divide('with_value.lifetime_value_amount', 'with_value.average_acquisition_cost_amount') }}
             as clv_to_cac_ratio,
         {{ benchmark_status(
@@ -262,7 +262,7 @@ final as (
 
         -- reference: observed lifetime of the clients lost for good (not used above)
         cast(with_value.lost_client_count as bigint) as lost_client_count,
-        cast(with_value.lost_client_average_lifetime_years as double precision) as lost_client_average_lifetime_years
+        cast(with_value.lost_client_average_lifetime_years as {{ type_double() }}) as lost_client_average_lifetime_years
 
     from with_value
     cross join reporting

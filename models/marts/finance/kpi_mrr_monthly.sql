@@ -149,16 +149,16 @@ final as (
         measured.month_end_on,
 
         -- MRR and its movements, in the reporting currency
-        cast(measured.mrr_amount as double precision) as mrr_amount,
-        cast(measured.previous_mrr_amount as double precision) as previous_mrr_amount,
-        cast(measured.mrr_change_amount as double precision) as mrr_change_amount,
-        cast(measured.new_mrr_amount as double precision) as new_mrr_amount,
-        cast(measured.expansion_mrr_amount as double precision) as expansion_mrr_amount,
-        cast(measured.reactivation_mrr_amount as double precision) as reactivation_mrr_amount,
-        cast(measured.contraction_mrr_amount as double precision) as contraction_mrr_amount,
-        cast(measured.churned_mrr_amount as double precision) as churned_mrr_amount,
-        cast(measured.net_new_mrr_amount as double precision) as net_new_mrr_amount,
-        cast(measured.fx_effect_amount as double precision) as fx_effect_amount,
+        cast(measured.mrr_amount as {{ type_double() }}) as mrr_amount,
+        cast(measured.previous_mrr_amount as {{ type_double() }}) as previous_mrr_amount,
+        cast(measured.mrr_change_amount as {{ type_double() }}) as mrr_change_amount,
+        cast(measured.new_mrr_amount as {{ type_double() }}) as new_mrr_amount,
+        cast(measured.expansion_mrr_amount as {{ type_double() }}) as expansion_mrr_amount,
+        cast(measured.reactivation_mrr_amount as {{ type_double() }}) as reactivation_mrr_amount,
+        cast(measured.contraction_mrr_amount as {{ type_double() }}) as contraction_mrr_amount,
+        cast(measured.churned_mrr_amount as {{ type_double() }}) as churned_mrr_amount,
+        cast(measured.net_new_mrr_amount as {{ type_double() }}) as net_new_mrr_amount,
+        cast(measured.fx_effect_amount as {{ type_double() }}) as fx_effect_amount,
 
         -- clients
         cast(measured.paying_client_count as bigint) as paying_client_count,
@@ -168,11 +168,11 @@ final as (
         cast(measured.contraction_client_count as bigint) as contraction_client_count,
         cast(measured.churned_client_count as bigint) as churned_client_count,
         cast(measured.reactivated_client_count as bigint) as reactivated_client_count,
-        cast(measured.arpa_amount as double precision) as arpa_amount,
+        cast(measured.arpa_amount as {{ type_double() }}) as arpa_amount,
 
         -- recurring share of invoiced revenue
-        cast(measured.recurring_invoiced_amount as double precision) as recurring_invoiced_amount,
-        cast(measured.invoiced_amount as double precision) as invoiced_amount,
+        cast(measured.recurring_invoiced_amount as {{ type_double() }}) as recurring_invoiced_amount,
+        cast(measured.invoiced_amount as {{ type_double() }}) as invoiced_amount,
         measured.recurring_revenue_share_rate,
         {{ benchmark_status('measured.recurring_revenue_share_rate', 'recurring_share_benchmark') }}
             as recurring_revenue_share_status,

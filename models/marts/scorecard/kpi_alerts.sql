@@ -110,7 +110,7 @@ churn_alerts as (
         client_mrr.client_id,
         'mrr_amount' as kpi_name,
         -client_mrr.mrr_movement_amount as kpi_value,
-        cast(null as double precision) as threshold_value,
+        cast(null as {{ type_double() }}) as threshold_value,
         client_mrr.reporting_currency as currency,
         'churned: '
         || {{ format_kpi_value('-client_mrr.mrr_movement_amount', "'amount'", 'client_mrr.reporting_currency') }}

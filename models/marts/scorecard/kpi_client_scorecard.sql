@@ -113,9 +113,9 @@ kpi_values as (
             client_id,
             month_start_on,
             '{{ kpi_name }}' as kpi_name,
-            cast({{ value or safe_divide(numerator, denominator) }} as double precision) as kpi_value,
-            cast({{ numerator or 'null' }} as double precision) as numerator,
-            cast({{ denominator or 'null' }} as double precision) as denominator
+            cast({{ value or safe_divide(numerator, denominator) }} as {{ type_double() }}) as kpi_value,
+            cast({{ numerator or 'null' }} as {{ type_double() }}) as numerator,
+            cast({{ denominator or 'null' }} as {{ type_double() }}) as denominator
         from {{ source }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}

@@ -345,9 +345,9 @@ monthly_values as (
                 'month' as value_period,
                 cast(null as boolean) as is_period_complete,
             {%- endif %}
-            cast({{ value or safe_divide(numerator, denominator) }} as double precision) as kpi_value,
-            cast({{ numerator or 'null' }} as double precision) as numerator,
-            cast({{ denominator or 'null' }} as double precision) as denominator
+            cast({{ value or safe_divide(numerator, denominator) }} as {{ type_double() }}) as kpi_value,
+            cast({{ numerator or 'null' }} as {{ type_double() }}) as numerator,
+            cast({{ denominator or 'null' }} as {{ type_double() }}) as denominator
         from {{ source }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
@@ -389,9 +389,9 @@ kpi_values as (
         'maturity_overall_score' as kpi_name,
         'latest_assessment' as value_period,
         is_assessment_complete as is_period_complete,
-        cast(overall_score as double precision) as kpi_value,
-        cast(null as double precision) as numerator,
-        cast(null as double precision) as denominator
+        cast(overall_score as {{ type_double() }}) as kpi_value,
+        cast(null as {{ type_double() }}) as numerator,
+        cast(null as {{ type_double() }}) as denominator
     from maturity_in_force
     where recency_rank = 1
 

@@ -77,7 +77,7 @@ measured as (
         coalesce(created.onboarding_tickets_created_count, 0) as onboarding_tickets_created_count,
         coalesce(created.ongoing_tickets_escalated_count, 0) as ongoing_tickets_escalated_count,
         coalesce(created.ongoing_tickets_created_count, 0) as ongoing_tickets_created_count,
-        cast({{ alert_rate }} as double precision) as escalation_alert_threshold_rate
+        cast({{ alert_rate }} as {{ type_double() }}) as escalation_alert_threshold_rate
     from client_months
     left join created
         on

@@ -18,11 +18,11 @@
     ('mean_first_response_business_minutes', 'decimal(18, 2)'),
     ('median_resolution_business_minutes', 'decimal(18, 2)'),
     ('mean_resolution_business_minutes', 'decimal(18, 2)'),
-    ('first_contact_resolution_rate', 'double precision'),
-    ('escalation_rate', 'double precision'),
-    ('sla_response_compliance_rate', 'double precision'),
-    ('sla_resolution_compliance_rate', 'double precision'),
-    ('csat_rate', 'double precision'),
+    ('first_contact_resolution_rate', type_double()),
+    ('escalation_rate', type_double()),
+    ('sla_response_compliance_rate', type_double()),
+    ('sla_resolution_compliance_rate', type_double()),
+    ('csat_rate', type_double()),
 ] -%}
 
 with
