@@ -35,7 +35,7 @@ calendar_days as (
         calendar_time_zones.calendar_id,
         calendar_time_zones.timezone,
         spine.date_day as calendar_day_on,
-        cast(extract(isodow from spine.date_day) as {{ dbt.type_int() }}) as iso_weekday,
+        {{ iso_weekday('spine.date_day') }} as iso_weekday,
         cast(spine.date_day as {{ dbt.type_timestamp() }}) as local_midnight
     from calendar_time_zones
     cross join spine

@@ -90,7 +90,7 @@ calendar as (
         cast(extract(quarter from date_day) as {{ dbt.type_int() }}) as calendar_quarter,
         cast(extract(month from date_day) as {{ dbt.type_int() }}) as calendar_month,
         cast(extract(day from date_day) as {{ dbt.type_int() }}) as day_of_month,
-        cast(extract(isodow from date_day) as {{ dbt.type_int() }}) as iso_weekday
+        {{ iso_weekday('date_day') }} as iso_weekday
     from spine
 
 ),
