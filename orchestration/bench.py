@@ -271,8 +271,9 @@ def run_bench(
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "PYTHONPATH": str(PROJECT_DIR),
     }
-    # "now" = the end of the extra day, for the full build and the incremental one alike
-    env.setdefault("MSPKPI_AS_OF", (next_day + timedelta(days=1)).isoformat())
+    # "now" = the end of the extra day, for the full build and the incremental one alike, whatever
+    # MSPKPI_AS_OF the caller has: the day must be in the past of the build that measures it
+    env["MSPKPI_AS_OF"] = (next_day + timedelta(days=1)).isoformat()
     dbt = [str(DBT_EXECUTABLE), "--quiet"]
     dbt_args = ["--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
     dbt_args += ["--target-path", str(target)]
