@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,15 @@ import pytest
 from orchestration.cli import main
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
+
+# `make test` runs pytest in two processes (pytest-xdist, `-n 2 --dist loadfile`: the 2 cores are
+# half idle while one test waits on dbt's Python). Each worker keeps its dbt target folder and logs
+# apart: two dbt commands must not share target/ (partial parse, run results, the manifest that
+# `mspkpi publish` reads from DBT_TARGET_PATH).
+if os.environ.get("PYTEST_XDIST_WORKER") and "DBT_TARGET_PATH" not in os.environ:
+    _worker_dir = Path(tempfile.mkdtemp(prefix=f"mspkpi-{os.environ['PYTEST_XDIST_WORKER']}-"))
+    os.environ["DBT_TARGET_PATH"] = str(_worker_dir / "target")
+    os.environ["DBT_LOG_PATH"] = str(_worker_dir / "logs")
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_AS_OF = "2026-11-22T06:00:00"
