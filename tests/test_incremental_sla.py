@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import csv
 import os
-import subprocess
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -29,10 +27,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.contract import load_contract
-from orchestration.pipeline import dbt_command, dbt_environment, ingest
+from orchestration.pipeline import ingest
 from orchestration.sample import generate_sample
-from orchestration.settings import Settings
+from tests.incremental_warehouse import Warehouse, write_delivery
+from tests.incremental_warehouse import run_dbt as run_incremental_dbt
 
 # Delivery file names sort after every file of the generator (dated names): they load last, in
 # this order.
@@ -63,32 +61,6 @@ SLA_COLUMNS = (
 
 
 @dataclass(frozen=True)
-class Warehouse:
-    root: Path
-    database: Path
-    raw_dir: Path
-
-    def query(self, sql: str, params: list | None = None) -> list[tuple]:
-        con = duckdb.connect(str(self.database), read_only=True)
-        try:
-            return con.execute(sql, params or []).fetchall()
-        finally:
-            con.close()
-
-    def records(self, sql: str, params: list | None = None) -> list[dict[str, object]]:
-        con = duckdb.connect(str(self.database), read_only=True)
-        try:
-            cursor = con.execute(sql, params or [])
-            names = [column[0] for column in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-        finally:
-            con.close()
-
-    def settings(self) -> Settings:
-        return Settings(raw_dir=self.raw_dir, duckdb_path=self.database, source_timezone="UTC")
-
-
-@dataclass(frozen=True)
 class Run:
     warehouse: Warehouse
     before: dict[str, dict[str, dict]]  # model -> ticket -> row before the update
@@ -100,28 +72,8 @@ class Run:
 def run_dbt(
     warehouse: Warehouse, as_of: str, *args: str, select: tuple[str, ...] = ("+fct_tickets",)
 ) -> None:
-    """dbt on the test's own warehouse, target and log folders, as of the given instant."""
-    env = {
-        **dbt_environment(warehouse.settings()),
-        "MSPKPI_AS_OF": as_of,
-        "DBT_TARGET_PATH": str(warehouse.root / "target"),
-        "DBT_LOG_PATH": str(warehouse.root / "logs"),
-    }
-    command = dbt_command([*args, "--target", "duckdb", "--select", *select])
-    completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]
-
-
-def write_delivery(
-    raw_dir: Path, entity_key: str, file_name: str, rows: list[Mapping[str, str]]
-) -> None:
-    """One delivery file with the contract's header, as the generator writes them."""
-    entity = load_contract().entity(entity_key)
-    with (raw_dir / entity_key / file_name).open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow([column.name for column in entity.columns])
-        for row in rows:
-            writer.writerow([row.get(column.name, "") for column in entity.columns])
+    """dbt on the test's own warehouse, as of the given instant."""
+    run_incremental_dbt(warehouse, *args, select=select, environment={"MSPKPI_AS_OF": as_of})
 
 
 def ticket(ticket_id: str, client_id: str, policy: str, created_at: str, **fields: str) -> dict:

@@ -10,10 +10,8 @@ new time entry), is ingested, and the five models run incrementally.
 
 from __future__ import annotations
 
-import csv
 import os
 import shutil
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,9 +21,11 @@ import duckdb
 import pytest
 
 from orchestration.contract import load_contract
-from orchestration.pipeline import dbt_command, dbt_environment, ingest
+from orchestration.pipeline import ingest
 from orchestration.sample import generate_sample
-from orchestration.settings import Settings
+from tests.incremental_warehouse import Warehouse
+from tests.incremental_warehouse import run_dbt as run_incremental_dbt
+from tests.incremental_warehouse import write_delivery as write_delivery_file
 
 MODELS = (
     "stg_psa__tickets",
@@ -50,23 +50,6 @@ INCREMENTAL_SCHEMA = "after_incremental_run"
 
 
 @dataclass(frozen=True)
-class Warehouse:
-    root: Path
-    database: Path
-    raw_dir: Path
-
-    def query(self, sql: str, params: list | None = None) -> list[tuple]:
-        con = duckdb.connect(str(self.database), read_only=True)
-        try:
-            return con.execute(sql, params or []).fetchall()
-        finally:
-            con.close()
-
-    def settings(self) -> Settings:
-        return Settings(raw_dir=self.raw_dir, duckdb_path=self.database, source_timezone="UTC")
-
-
-@dataclass(frozen=True)
 class Incremental:
     warehouse: Warehouse
     before: dict[str, tuple]  # staged rows before the new delivery, by label
@@ -80,28 +63,13 @@ class Incremental:
 
 
 def run_dbt(warehouse: Warehouse, *args: str) -> None:
-    """dbt on the test's own warehouse, target and log folders; its output when it fails."""
-    env = {
-        **dbt_environment(warehouse.settings()),
-        "DBT_TARGET_PATH": str(warehouse.root / "target"),
-        "DBT_LOG_PATH": str(warehouse.root / "logs"),
-    }
     # no manifest.json and no debug log: a few seconds of CPU per call the test never reads
-    options = ["--target", "duckdb", "--no-write-json", "--log-level-file", "none"]
-    command = dbt_command([*args, *options, "--select", *MODELS])
-    completed = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]
+    options = ["--no-write-json", "--log-level-file", "none"]
+    run_incremental_dbt(warehouse, *args, select=MODELS, options=options)
 
 
 def write_delivery(raw_dir: Path, entity_key: str, rows: list[Mapping[str, str]]) -> None:
-    """One delivery file laid out as the generator writes it: the contract's header, then rows."""
-    entity = load_contract().entity(entity_key)
-    path = raw_dir / entity_key / DAY_FILE
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow([column.name for column in entity.columns])
-        for row in rows:
-            writer.writerow([row.get(column.name, "") for column in entity.columns])
+    write_delivery_file(raw_dir, entity_key, DAY_FILE, rows)
 
 
 def iso(value: datetime) -> str:
