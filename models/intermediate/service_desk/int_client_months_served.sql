@@ -4,7 +4,8 @@
     one of its days (from its start to its end date, or to the day before its cancellation; an
     open-ended agreement runs to the as-of date), or when the client has a service event in it (a
     ticket created, answered or resolved, a CSAT response, an RMM alert), so that no event of a
-    client falls outside its months. Months between two agreements without any event are not
+    client falls outside its months, or when one of its tickets stays open through it (a churned
+    client's open backlog is still measured). Months between two agreements without any event are not
     served. The months run from the first ticket's month (earlier months would show zeros the PSA
     history cannot confirm) to the as-of month (the current month, to date).
 #}
@@ -142,6 +143,24 @@ event_months as (
 
 ),
 
+-- the months a ticket stays open through, with no event of its own: a client whose agreements
+-- ended (churned) still has its open backlog measured at each month's end
+open_ticket_months as (
+
+    select distinct
+        tickets.client_id,
+        months.month_start_on
+    from tickets
+    inner join months
+        on
+            cast({{ dbt.date_trunc('month', 'tickets.created_at') }} as date) < months.month_start_on
+            and (
+                tickets.resolved_at is null
+                or cast({{ dbt.date_trunc('month', 'tickets.resolved_at') }} as date) > months.month_start_on
+            )
+
+),
+
 served_months as (
 
     select
@@ -155,6 +174,13 @@ served_months as (
         client_id,
         month_start_on
     from event_months
+
+    union
+
+    select
+        client_id,
+        month_start_on
+    from open_ticket_months
 
 ),
 
