@@ -133,6 +133,8 @@ def dbt_step(
     step, _ = run_step_output(name, command, env, rows, tolerated=(0, 1))
     failed: tuple[str, ...] = ()
     if results.exists():
+        # kept beside the warehouse: which nodes took the time, after the next step's overwrite
+        shutil.copyfile(results, target.parent / f"{name}_run_results.json")
         failed = tuple(
             r["unique_id"]
             for r in json.loads(results.read_text())["results"]
@@ -150,6 +152,25 @@ def combined(name: str, parts: list[Step], rows: int | None) -> Step:
         rows,
         tuple(node for p in parts for node in p.failed_nodes),
     )
+
+
+def split_by_node_kind(build: Step, prefix: str, target: Path, rows: int | None) -> list[Step]:
+    """The build's wall time split into models, data tests and seeds, in proportion to the nodes'
+    execution times in run_results.json (with several dbt threads these overlap, so their plain
+    sum exceeds the wall time)."""
+    kinds = {"models": ("model",), "tests": ("test",), "seeds": ("seed",)}
+    node_seconds = {name: _node_seconds(target, kind) for name, kind in kinds.items()}
+    total = sum(node_seconds.values()) or 1.0
+    return [
+        # seeds do not read raw rows
+        Step(
+            f"{prefix}_{name}",
+            round(build.seconds * seconds / total, 2),
+            build.peak_memory_mb,
+            None if name == "seeds" else rows,
+        )
+        for name, seconds in node_seconds.items()
+    ]
 
 
 def _count(database: Path, sql: str) -> int:
@@ -227,6 +248,29 @@ def next_day_of(end_month: str) -> date:
     return date(year + month // 12, month % 12 + 1, 1)
 
 
+def reused_generation(workdir: Path, parameters: dict) -> Step:
+    """The generate step of an earlier bench in `workdir`, after putting its extra day back aside
+    (an earlier bench moved it into the landing folder). Refuses files of another size or seed."""
+    step_file = workdir / "generate_step.json"
+    if not step_file.exists():
+        raise RuntimeError(f"nothing to reuse in {workdir}: run the bench once without reusing")
+    recorded = json.loads(step_file.read_text())
+    if {key: recorded.get(key) for key in parameters} != parameters:
+        raise RuntimeError(
+            f"{workdir} holds files generated with {recorded}, not {parameters}: "
+            "run the bench without reusing, or with another --workdir"
+        )
+    moved_file = workdir / "next_day_moved.json"
+    if moved_file.exists():
+        for relative in json.loads(moved_file.read_text()):
+            source, target = workdir / "raw" / relative, workdir / "next_day" / relative
+            if source.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(source, target)
+        moved_file.unlink()
+    return Step(**{**recorded["step"], "failed_nodes": tuple(recorded["step"]["failed_nodes"])})
+
+
 def move_delivery(day_dir: Path, raw_dir: Path) -> list[Path]:
     """Drop the next day's files into the landing folder, as the PSA's export would."""
     moved = []
@@ -247,6 +291,7 @@ def run_bench(
     sla_only: bool = False,
     end_month: str = "2026-09",
     select: str | None = None,
+    reuse_generated: bool = False,
     progress: Callable[[Step], None] | None = None,
 ) -> dict:
     """Generate an MSP of `clients` x `months`, time every step in its own process, return the
@@ -254,10 +299,16 @@ def run_bench(
     full and the incremental build, e.g. for the test suite; the default builds everything.
 
     The MSP ends with `end_month`; its default makes the extra day Thursday 2026-10-01, a working
-    day that is also a 1st (invoices are due): a full day, not a quiet Sunday."""
+    day that is also a 1st (invoices are due): a full day, not a quiet Sunday.
+
+    `reuse_generated` keeps the files a previous bench of the same size and seed generated in
+    `workdir` (10 M tickets take most of an hour to generate): the generate step then reports
+    that earlier run's time and memory, and the extra day is taken back out of the landing
+    folder first."""
     workdir.mkdir(parents=True, exist_ok=True)
     raw_dir, database, target = workdir / "raw", workdir / "warehouse.duckdb", workdir / "target"
     day_dir, summary_file = workdir / "next_day", workdir / "generated.json"
+    step_file, moved_file = workdir / "generate_step.json", workdir / "next_day_moved.json"
     for stale in (database, database.with_suffix(".duckdb.wal")):
         stale.unlink(missing_ok=True)
     python = sys.executable
@@ -279,14 +330,22 @@ def run_bench(
     dbt_args += ["--target-path", str(target)]
     cli = [python, "-m", "orchestration.cli"]
 
-    generate = run_step(
-        "generate",
-        [
-            *(python, "-c", GENERATE_SCRIPT, str(raw_dir), str(day_dir), str(summary_file)),
-            *(str(clients), str(months), str(seed), end_month),
-        ],
-        env,
-    )
+    parameters = {"clients": clients, "months": months, "seed": seed, "end_month": end_month}
+    if reuse_generated:
+        generate = reused_generation(workdir, parameters)
+    else:
+        for stale in (raw_dir, day_dir):
+            shutil.rmtree(stale, ignore_errors=True)
+        moved_file.unlink(missing_ok=True)
+        generate = run_step(
+            "generate",
+            [
+                *(python, "-c", GENERATE_SCRIPT, str(raw_dir), str(day_dir), str(summary_file)),
+                *(str(clients), str(months), str(seed), end_month),
+            ],
+            env,
+        )
+        step_file.write_text(json.dumps({**parameters, "step": asdict(generate)}))
     generated = json.loads(summary_file.read_text())
     generated_rows = sum(generated["rows"].values())
     steps: list[Step] = []
@@ -334,15 +393,8 @@ def run_bench(
             "full_build", [*dbt, "build", *selection, *dbt_args], env, target, loaded_rows
         )
         add(build)
-        # the build's wall time split by node kind, in proportion to the nodes' execution times
-        # (with several dbt threads these overlap, so their plain sum exceeds the wall time)
-        kinds = {"dbt_models": ("model",), "dbt_tests": ("test",), "dbt_seeds": ("seed",)}
-        node_seconds = {name: _node_seconds(target, kind) for name, kind in kinds.items()}
-        total = sum(node_seconds.values()) or 1.0
-        for name, seconds in node_seconds.items():
-            share = round(build.seconds * seconds / total, 2)
-            rows = None if name == "dbt_seeds" else loaded_rows  # seeds do not read raw rows
-            add(Step(name, share, build.peak_memory_mb, rows))
+        for part in split_by_node_kind(build, "dbt", target, loaded_rows):
+            add(part)
         add(combined("full_rebuild", [ingest, build], loaded_rows))
         marts = _count(
             database,
@@ -352,6 +404,7 @@ def run_bench(
         add(dbt_step("sla_engine", sla_command, env, target, tickets))
 
         moved = move_delivery(day_dir, raw_dir)
+        moved_file.write_text(json.dumps([str(path.relative_to(raw_dir)) for path in moved]))
         # the normal path of `mspkpi run`: ingest the new files, `dbt build` (no --full-refresh)
         day_ingest = run_step("incremental_ingest", ingest_command, env)
         day_rows = _count(database, f"select sum(loaded) from {audit}") - loaded_rows
@@ -360,6 +413,9 @@ def run_bench(
         )
         add(with_rows(day_ingest, day_rows))
         add(day_build)
+        # incremental_models is the refresh of every mart; incremental_tests re-checks them all
+        for part in split_by_node_kind(day_build, "incremental", target, day_rows):
+            add(part)
         add(combined("incremental_day", [day_ingest, day_build], day_rows))
         figures = {
             "next_day": next_day.isoformat(),
@@ -377,6 +433,7 @@ def run_bench(
         "months": months,
         "seed": seed,
         "select": select,
+        "reused_generated_files": reuse_generated,
         "as_of": env["MSPKPI_AS_OF"],
         "tickets": tickets,
         "endpoints": endpoints,

@@ -205,6 +205,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         sla_only=args.sla_only,
         end_month=args.end_month,
         select=args.select,
+        reuse_generated=args.reuse_generated,
         progress=lambda step: print(
             f"  {step.name:<20} {step.seconds:>9} s {step.peak_memory_mb:>9} MB", flush=True
         ),
@@ -419,6 +420,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument(
         "--select", help="dbt selector for the full and incremental builds (default: everything)"
+    )
+    bench.add_argument(
+        "--reuse-generated",
+        action="store_true",
+        help="keep the files an earlier bench of the same size generated in --workdir",
     )
     bench.set_defaults(handler=cmd_bench)
 

@@ -9,7 +9,14 @@ import sys
 
 import pytest
 
-from orchestration.bench import Step, render, run_bench, run_step, write_result
+from orchestration.bench import (
+    Step,
+    render,
+    reused_generation,
+    run_bench,
+    run_step,
+    write_result,
+)
 
 FULL_STEPS = [
     "generate",
@@ -23,6 +30,9 @@ FULL_STEPS = [
     "sla_engine",
     "incremental_ingest",
     "incremental_build",
+    "incremental_models",
+    "incremental_tests",
+    "incremental_seeds",
     "incremental_day",
 ]
 
@@ -100,6 +110,14 @@ def test_the_bench_times_every_step_in_order(tiny_bench):
             sum(by_name[p]["seconds"] for p in parts), abs=0.011
         )
         assert by_name[whole]["peak_memory_mb"] == max(by_name[p]["peak_memory_mb"] for p in parts)
+    # a build's split by node kind adds up to the build
+    for build, parts in (
+        ("full_build", ("dbt_models", "dbt_tests", "dbt_seeds")),
+        ("incremental_build", ("incremental_models", "incremental_tests", "incremental_seeds")),
+    ):
+        assert sum(by_name[p]["seconds"] for p in parts) == pytest.approx(
+            by_name[build]["seconds"], abs=0.03
+        )
 
 
 def test_the_bench_rows_add_up_from_generator_to_warehouse(tiny_bench):
@@ -129,3 +147,35 @@ def test_the_result_file_is_named_by_date_and_size(tiny_bench, tmp_path):
     assert path.name == f"{tiny_bench['run_at'][:10]}-3c-2m.json"
     assert json.loads(path.read_text()) == json.loads(json.dumps(tiny_bench))
     assert render(tiny_bench).splitlines()[0].startswith("bench: 3 clients x 2 months = ")
+
+
+def test_reusing_generated_files_puts_the_extra_day_back_aside(tmp_path):
+    """A second bench on the files of a first: the extra day the first moved into the landing
+    folder goes back aside, and the generate step is the first run's."""
+    parameters = {"clients": 3, "months": 2, "seed": 42, "end_month": "2026-09"}
+    step = Step("generate", 12.5, 300.0, 1000)
+    (tmp_path / "generate_step.json").write_text(json.dumps({**parameters, "step": step.__dict__}))
+    moved = tmp_path / "raw" / "psa" / "tickets" / "2026-10-01.csv"
+    moved.parent.mkdir(parents=True)
+    moved.write_text("ticket_id\n1\n")
+    (tmp_path / "raw" / "psa" / "tickets" / "2026-09-30.csv").write_text("ticket_id\n2\n")
+    (tmp_path / "next_day_moved.json").write_text(json.dumps(["psa/tickets/2026-10-01.csv"]))
+
+    assert reused_generation(tmp_path, parameters) == step
+
+    assert not moved.exists()
+    assert (tmp_path / "next_day" / "psa" / "tickets" / "2026-10-01.csv").read_text() == (
+        "ticket_id\n1\n"
+    )
+    assert (tmp_path / "raw" / "psa" / "tickets" / "2026-09-30.csv").exists()
+    assert not (tmp_path / "next_day_moved.json").exists()
+
+
+def test_reusing_files_of_another_size_is_refused(tmp_path):
+    recorded = {"clients": 3, "months": 2, "seed": 42, "end_month": "2026-09"}
+    step = Step("generate", 12.5, 300.0, 1000)
+    (tmp_path / "generate_step.json").write_text(json.dumps({**recorded, "step": step.__dict__}))
+    with pytest.raises(RuntimeError, match=r"not .*'clients': 30"):
+        reused_generation(tmp_path, {**recorded, "clients": 30})
+    with pytest.raises(RuntimeError, match="nothing to reuse"):
+        reused_generation(tmp_path / "empty", recorded)
