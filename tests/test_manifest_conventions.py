@@ -127,6 +127,37 @@ def test_a_unique_key_is_also_not_null(manifest):
     assert offenders == [], "unique without not_null:\n" + "\n".join(sorted(offenders))
 
 
+def test_a_mart_states_not_null_in_its_contract(manifest):
+    """A mart column that is never null says so as a constraint of the enforced contract, which
+    the engine checks while it writes the table; a `not_null` data test (one more query per
+    column and build) stays only on a primary key, beside its `unique` test."""
+    offenders = []
+    for model, tests in _tests_by_model(manifest).items():
+        node = manifest["nodes"].get(model, {})
+        if node.get("resource_type") != "model" or node["fqn"][1:2] != ["marts"]:
+            continue
+        by_column: dict[str, set[str]] = {}
+        for test in tests:
+            by_column.setdefault(test.get("column_name") or "", set()).add(
+                test["test_metadata"]["name"]
+            )
+        offenders += [
+            f"{model}.{column}"
+            for column, names in by_column.items()
+            if "not_null" in names and "unique" not in names
+        ]
+    assert offenders == [], "not_null test instead of a constraint:\n" + "\n".join(offenders)
+    marts = [node for node in _project_nodes(manifest, "model") if node["fqn"][1] == "marts"]
+    constrained = [
+        (node["name"], column["name"])
+        for node in marts
+        for column in node["columns"].values()
+        if any(constraint["type"] == "not_null" for constraint in column["constraints"])
+    ]
+    assert len(constrained) > 300
+    assert all(node["contract"]["enforced"] for node in marts)
+
+
 def test_every_model_and_seed_tests_its_grain(manifest):
     """dbt-bouncer checks models; seeds are lookups whose key must be unique too."""
     tests = _tests_by_model(manifest)
