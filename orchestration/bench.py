@@ -40,8 +40,12 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.dbt_project import DBT_EXECUTABLE, PRODUCTION_BUILD_EXCLUDES
-from orchestration.settings import DEFAULTS, PROJECT_DIR
+from orchestration.settings import (
+    DBT_EXECUTABLE,
+    DEFAULTS,
+    PRODUCTION_BUILD_EXCLUDES,
+    PROJECT_DIR,
+)
 
 SLA_MODELS_SELECTOR = "path:models/intermediate/sla"
 

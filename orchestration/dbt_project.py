@@ -5,25 +5,19 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from orchestration.settings import PROJECT_DIR, env
+from orchestration.settings import DBT_EXECUTABLE, PRODUCTION_BUILD_EXCLUDES, PROJECT_DIR, env
 
-# The dbt of this environment, whatever PATH says (`make` does not activate the venv).
-DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
+__all__ = ["DBT_EXECUTABLE", "PRODUCTION_BUILD_EXCLUDES", "dbt_project", "ensure_manifest"]
 
 dbt_project = DbtProject(
     project_dir=PROJECT_DIR,
     profiles_dir=PROJECT_DIR,
     target=env("MSPKPI_TARGET"),
 )
-
-# What a scheduled build leaves out: dbt unit tests check the SQL's logic on fixed fixtures, not the
-# data, so they run in `make test` (tests/test_dbt_unit_tests.py), not on every night's data.
-PRODUCTION_BUILD_EXCLUDES = ("--exclude-resource-type", "unit_test")
 
 # What the manifest is made of: when any of it is newer than the manifest, the manifest is stale.
 DBT_SOURCES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/dbt")

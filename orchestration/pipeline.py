@@ -13,9 +13,14 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.dbt_project import DBT_EXECUTABLE, PRODUCTION_BUILD_EXCLUDES
 from orchestration.ingest import DeliveryResult, ensure_raw_schema, load_all
-from orchestration.settings import PROJECT_DIR, Settings, env
+from orchestration.settings import (
+    DBT_EXECUTABLE,
+    PRODUCTION_BUILD_EXCLUDES,
+    PROJECT_DIR,
+    Settings,
+    env,
+)
 
 MART_SCHEMA = "marts"
 

@@ -23,9 +23,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from orchestration.dbt_project import PRODUCTION_BUILD_EXCLUDES
 from orchestration.pipeline import RunFailed, connect, dbt_command, dbt_environment, ingest
-from orchestration.settings import PROJECT_DIR, Settings, env, resolve
+from orchestration.settings import PRODUCTION_BUILD_EXCLUDES, PROJECT_DIR, Settings, env, resolve
 
 ENGINES = ("duckdb", "postgres", "spark")
 # A node's status in run_results.json -> the column it is counted in.

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+# The dbt of this environment, whatever PATH says (`make` does not activate the venv). Here and not
+# in dbt_project.py, which imports dagster-dbt: `mspkpi ingest` and `mspkpi run` need neither.
+DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
+
+# What a scheduled build leaves out: dbt unit tests check the SQL's logic on fixed fixtures, not the
+# data, so they run in `make test` (tests/test_dbt_unit_tests.py), not on every night's data.
+PRODUCTION_BUILD_EXCLUDES = ("--exclude-resource-type", "unit_test")
 
 DEFAULTS: dict[str, str] = {
     "MSPKPI_RAW_DIR": "data/raw",

@@ -18,6 +18,7 @@ from orchestration.ingest import (
     load_all,
     load_entity,
 )
+from orchestration.ingest import delivery as delivery_module
 
 TICKETS = load_contract().entity("psa/tickets")
 TS_HINT = "(expected ISO-8601 such as 2026-01-31T14:05:00Z)"
@@ -34,6 +35,12 @@ def connect(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     ensure_raw_schema(con)
     return con
+
+
+def audit_hash(con: duckdb.DuckDBPyConnection, file: str) -> str:
+    return con.execute(
+        "select content_hash from raw._load_audit where file = ?", [file]
+    ).fetchone()[0]
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
@@ -407,6 +414,46 @@ def test_loading_twice_changes_nothing_even_under_another_name(tmp_path: Path) -
         audit(con),
     )
     assert after == before
+
+
+def test_an_unchanged_file_is_skipped_without_being_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The landing folder keeps every file it ever received: one already loaded under the same
+    name and size, and not modified since, is skipped on its audit row, never hashed again."""
+    raw_dir = tmp_path / "raw"
+    write(raw_dir, "psa/tickets/2026-01.csv", VALID_TICKETS)
+    con = connect(tmp_path)
+    load_all(con, raw_dir)
+    read = []
+    monkeypatch.setattr(delivery_module, "inspect_file", lambda d: read.append(d.relative))
+
+    again = load_all(con, raw_dir)
+
+    assert read == []
+    assert [(r.file, r.status, r.content_hash) for r in again] == [
+        ("psa/tickets/2026-01.csv", "skipped", audit_hash(con, "psa/tickets/2026-01.csv"))
+    ]
+    assert again[0].message == (
+        "psa/tickets/2026-01.csv: this file was already loaded (delivery 1); skipped"
+    )
+
+
+def test_a_file_rewritten_since_its_delivery_is_read_again(tmp_path: Path) -> None:
+    """Same name, same size, new bytes written after the delivery: hashed, and loaded as the new
+    delivery it is."""
+    raw_dir = tmp_path / "raw"
+    path = write(raw_dir, "psa/tickets/2026-01.csv", VALID_TICKETS)
+    con = connect(tmp_path)
+    load_all(con, raw_dir)
+    rewritten = VALID_TICKETS.replace("T2, C2", "T3, C2")  # the same length
+    assert rewritten != VALID_TICKETS and len(rewritten) == len(VALID_TICKETS)
+    path.write_text(rewritten)
+
+    again = load_all(con, raw_dir)
+
+    assert [(r.file, r.status) for r in again] == [("psa/tickets/2026-01.csv", "loaded")]
+    assert again[0].content_hash == hashlib.sha256(rewritten.encode()).hexdigest()
 
 
 def test_same_bytes_for_another_entity_are_another_delivery(tmp_path: Path) -> None:
