@@ -23,7 +23,7 @@ DEFAULTS: dict[str, str] = {
     "MSPKPI_SOURCE_TIMEZONE": "UTC",
     "MSPKPI_TARGET": "duckdb",
     "MSPKPI_DBT_THREADS": "4",
-    "MSPKPI_DUCKDB_MEMORY_LIMIT": "3GB",
+    "MSPKPI_DUCKDB_MEMORY_LIMIT": "2GB",
     "MSPKPI_AS_OF": "",
     "MSPKPI_PII_SALT": "",
     # the postgres target (profiles.yml, orchestration/postgres.py, scripts/postgres/server.sh)
