@@ -16,6 +16,7 @@ import argparse
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -32,6 +33,7 @@ PASSED = {"success", "pass"}
 FAILED = {"error", "fail", "runtime error"}
 WARNED = {"warn"}
 SKIPPED = {"skipped", "no-op"}
+_ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 # The first line of dbt's message names the node, not the cause: these prefixes are skipped.
 _GENERIC_PREFIXES = (
     "Runtime Error in ",
@@ -75,8 +77,10 @@ class EngineReport:
 
 
 def first_error_line(message: str | None) -> str:
-    """The first line of a dbt message that says what went wrong (not which node it was)."""
-    for raw_line in (message or "").splitlines():
+    """The first line of a dbt message that says what went wrong (not which node it was), without
+    the terminal colour codes dbt puts in a unit test's diff."""
+    message = _ANSI_COLOUR.sub("", message or "")
+    for raw_line in message.splitlines():
         line = " ".join(raw_line.split())
         if not line or line.startswith(_GENERIC_PREFIXES) or line.startswith("compiled code at"):
             continue

@@ -148,6 +148,11 @@ def test_node_name(unique_id: str, name: str) -> None:
     assert node_name(unique_id) == name
 
 
+def test_first_error_line_drops_terminal_colours() -> None:
+    message = "\x1b[32mactual\x1b[0m differs from \x1b[31mexpected\x1b[0m:\n\n| a |"
+    assert first_error_line(message) == "actual differs from expected:"
+
+
 def test_first_error_line_falls_back_to_the_message() -> None:
     assert first_error_line(None) == ""
     assert first_error_line("Runtime Error in model x (models/x.sql)") == (
