@@ -108,17 +108,23 @@ def test_every_source_has_freshness_on_the_load_time(manifest):
     assert offenders == [], offenders
 
 
+def _test_names_by_column(tests: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """Column name ("" for a model-level test) -> the names of the generic tests on it."""
+    by_column: dict[str, set[str]] = {}
+    for test in tests:
+        by_column.setdefault(test.get("column_name") or "", set()).add(
+            test["test_metadata"]["name"]
+        )
+    return by_column
+
+
 def test_a_unique_key_is_also_not_null(manifest):
     """The primary-key pair: a column tested `unique` is tested `not_null` too."""
     offenders = []
     for model, tests in _tests_by_model(manifest).items():
         if not model.startswith(("model.", "seed.")):
             continue
-        by_column: dict[str, set[str]] = {}
-        for test in tests:
-            by_column.setdefault(test.get("column_name") or "", set()).add(
-                test["test_metadata"]["name"]
-            )
+        by_column = _test_names_by_column(tests)
         offenders += [
             f"{model}.{column}"
             for column, names in by_column.items()
@@ -136,11 +142,7 @@ def test_a_mart_states_not_null_in_its_contract(manifest):
         node = manifest["nodes"].get(model, {})
         if node.get("resource_type") != "model" or node["fqn"][1:2] != ["marts"]:
             continue
-        by_column: dict[str, set[str]] = {}
-        for test in tests:
-            by_column.setdefault(test.get("column_name") or "", set()).add(
-                test["test_metadata"]["name"]
-            )
+        by_column = _test_names_by_column(tests)
         offenders += [
             f"{model}.{column}"
             for column, names in by_column.items()
