@@ -143,21 +143,37 @@ event_months as (
 
 ),
 
+-- the tickets still open at the end of the month they were created in (most are resolved
+-- within it), with the first month they no longer stay open through: the range join below
+-- then reads a few tickets instead of every ticket against every month
+tickets_open_past_their_month as (
+
+    select
+        client_id,
+        cast({{ dbt.date_trunc('month', 'created_at') }} as date) as created_month_start_on,
+        coalesce(
+            cast({{ dbt.date_trunc('month', 'resolved_at') }} as date),
+            cast({{ dbt.dateadd('month', 1, dbt.date_trunc('month', as_of_date())) }} as date)
+        ) as resolved_month_start_on
+    from tickets
+    where
+        resolved_at is null
+        or {{ dbt.date_trunc('month', 'resolved_at') }} > {{ dbt.date_trunc('month', 'created_at') }}
+
+),
+
 -- the months a ticket stays open through, with no event of its own: a client whose agreements
 -- ended (churned) still has its open backlog measured at each month's end
 open_ticket_months as (
 
     select distinct
-        tickets.client_id,
+        tickets_open_past_their_month.client_id,
         months.month_start_on
-    from tickets
+    from tickets_open_past_their_month
     inner join months
         on
-            cast({{ dbt.date_trunc('month', 'tickets.created_at') }} as date) < months.month_start_on
-            and (
-                tickets.resolved_at is null
-                or cast({{ dbt.date_trunc('month', 'tickets.resolved_at') }} as date) > months.month_start_on
-            )
+            tickets_open_past_their_month.created_month_start_on < months.month_start_on
+            and tickets_open_past_their_month.resolved_month_start_on > months.month_start_on
 
 ),
 

@@ -182,6 +182,19 @@ judged as (
 
 ),
 
+-- each value keyed by the month after its own: the next month's row finds it on plain columns,
+-- and the join carries one value column instead of every column of judged
+previous_month_values as (
+
+    select
+        client_id,
+        kpi_name,
+        cast({{ dbt.dateadd('month', 1, 'month_start_on') }} as date) as next_month_start_on,
+        kpi_value
+    from dated_values
+
+),
+
 final as (
 
     select
@@ -233,11 +246,11 @@ final as (
     from judged
     cross join reporting
     cross join reporting_month
-    left join judged as previous_month
+    left join previous_month_values as previous_month
         on
             judged.client_id = previous_month.client_id
             and judged.kpi_name = previous_month.kpi_name
-            and previous_month.month_start_on = cast({{ dbt.dateadd('month', -1, 'judged.month_start_on') }} as date)
+            and judged.month_start_on = previous_month.next_month_start_on
 
 )
 

@@ -90,6 +90,25 @@ resolved as (
 
 ),
 
+-- the tickets with a policy that can be open at a measurement instant (a month end): the first instant after a
+-- ticket's creation is the next month's start or the as-of time, and a ticket resolved before it
+-- is open at none (most tickets), so the join below reads a few tickets per client-month
+open_sla_tickets as (
+
+    select *
+    from tickets
+    where
+        has_sla_policy
+        and (
+            resolved_at is null
+            or resolved_at >= least(
+                cast({{ dbt.dateadd('month', 1, dbt.date_trunc('month', 'created_at')) }} as timestamp),
+                {{ as_of_timestamp() }}
+            )
+        )
+
+),
+
 backlog as (
 
     -- tickets with a policy open at the measurement instant; breached when that instant's minute
@@ -101,18 +120,20 @@ backlog as (
         count(*) as month_end_open_sla_ticket_count,
         count(
             case
-                when {{ dbt.date_trunc('minute', 'spine.measured_at') }} > tickets.resolution_due_at
-                    then tickets.ticket_id
+                when {{ dbt.date_trunc('minute', 'spine.measured_at') }} > open_sla_tickets.resolution_due_at
+                    then open_sla_tickets.ticket_id
             end
         ) as month_end_breached_open_ticket_count
     from spine
-    inner join tickets
+    inner join open_sla_tickets
         on
-            spine.client_id = tickets.client_id
-            and spine.priority = tickets.priority
-            and spine.measured_at > tickets.created_at
-            and (tickets.resolved_at is null or spine.measured_at <= tickets.resolved_at)
-    where tickets.has_sla_policy
+            spine.client_id = open_sla_tickets.client_id
+            and spine.priority = open_sla_tickets.priority
+            and spine.measured_at > open_sla_tickets.created_at
+            and (
+                open_sla_tickets.resolved_at is null
+                or spine.measured_at <= open_sla_tickets.resolved_at
+            )
     group by 1, 2, 3
 
 ),
