@@ -1,0 +1,120 @@
+{#
+    The data tests of the large incremental tables check the deliveries that no passing run has
+    checked yet, not the whole history again on every run.
+
+    Every data test of a staging model has `where: "__deliveries_not_yet_tested__"`
+    (dbt_project.yml, data_tests). When the test runs on an incremental model, the placeholder
+    becomes `_delivery_id > N`, N being the last delivery of the tested model when this same test
+    last passed (quality.tested_deliveries, written by `record_tested_deliveries` at the end of
+    the run). On a table rebuilt whole, on a full refresh, for a test that never passed (a new or
+    changed test has a new unique_id) or without a record, it becomes `1 = 1`: every row.
+
+    Why the rows of older deliveries need no second look, for the incremental staging tables
+    (delete+insert on their key, `deduplicate_current_state`):
+    - a row keeps the `_delivery_id` of the raw version it was built from, and a key that a new
+      delivery touches is deleted and inserted again with that delivery's id: every row a run
+      changes is above N, and every row at or below N has passed the test before;
+    - `unique` / `unique_combination_of_columns` on the model's key: the new rows are unique among
+      themselves, and delete+insert has removed the stored rows of their keys;
+    - `relationships` from these tables to their parents: the parents only ever gain keys (raw is
+      append-only and staging keeps every key delivered), so a child row that found its parent
+      keeps finding it.
+    A failing test records nothing: the next run checks the same rows again, and more.
+#}
+{% macro get_where_subquery(relation) -%}
+    {%- set where = config.get('where') -%}
+    {%- if where and '__deliveries_not_yet_tested__' in where -%}
+        {%- set where = where | replace('__deliveries_not_yet_tested__', deliveries_not_yet_tested()) -%}
+    {%- endif -%}
+    {%- if where -%}
+        {%- set filtered -%}
+            (select * from {{ relation }} where {{ where }}) dbt_subquery
+        {%- endset -%}
+        {{ return(filtered) }}
+    {%- else -%}
+        {{ return(relation) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#
+    The filter of the running test: `_delivery_id > N`, or `1 = 1` (every row) on a full refresh,
+    when the test never passed, and when dbt parses or compiles without a database.
+#}
+{% macro deliveries_not_yet_tested() -%}
+    {%- if not execute or flags.FULL_REFRESH or not tests_new_deliveries_only(model) -%}
+        {{ return('1 = 1') }}
+    {%- endif -%}
+    {%- set record = tested_deliveries_relation() -%}
+    {%- if adapter.get_relation(record.database, record.schema, record.identifier) is none -%}
+        {{ return('1 = 1') }}
+    {%- endif -%}
+    {%- set found = run_query(
+        'select max(delivery_id) from ' ~ record ~ " where test_id = '" ~ model.unique_id ~ "'"
+    ) -%}
+    {%- set last_delivery = found.columns[0].values()[0] -%}
+    {%- if last_delivery is none -%}
+        {{ return('1 = 1') }}
+    {%- endif -%}
+    {{ return('_delivery_id > ' ~ (last_delivery | int)) }}
+{%- endmacro %}
+
+{# Whether `test` is one of those tests: the placeholder, on an incremental model. #}
+{% macro tests_new_deliveries_only(test) -%}
+    {%- set tested = graph.nodes.get(test.attached_node) if test.attached_node else none -%}
+    {{ return(
+        '__deliveries_not_yet_tested__' in (test.config.where or '')
+        and tested is not none
+        and tested.config.materialized == 'incremental'
+    ) }}
+{%- endmacro %}
+
+{% macro tested_deliveries_relation() -%}
+    {{ return(api.Relation.create(
+        database=target.database, schema='quality', identifier='tested_deliveries'
+    )) }}
+{%- endmacro %}
+
+{#
+    on-run-start: the record, created once (schema quality, beside the quality checks' results).
+    Not on Spark (see record_tested_deliveries).
+#}
+{% macro create_tested_deliveries() -%}
+    {%- if target.type == 'spark' -%}
+        {{ return('select 1') }}
+    {%- endif -%}
+    {%- set record = tested_deliveries_relation() -%}
+    create schema if not exists {{ record.schema }};
+    create table if not exists {{ record }} (
+        test_id {{ dbt.type_string() }},
+        delivery_id {{ dbt.type_bigint() }},
+        recorded_at {{ dbt.type_timestamp() }}
+    )
+{%- endmacro %}
+
+{#
+    on-run-end: for each test of this run that passed with the placeholder, the last delivery of
+    the model it tested (its rows are all checked now). Nothing for a failed, erred or skipped
+    test. Nothing on Spark, whose parquet tables take no DELETE: its tests check every row.
+#}
+{% macro record_tested_deliveries(results) -%}
+    {%- if target.type == 'spark' -%}
+        {{ return('select 1') }}
+    {%- endif -%}
+    {%- set record = tested_deliveries_relation() -%}
+    {%- set statements = [] -%}
+    {%- for result in results
+        if result.node.resource_type == 'test'
+        and result.status == 'pass'
+        and tests_new_deliveries_only(result.node) -%}
+        {%- set tested = graph.nodes[result.node.attached_node] -%}
+        {%- do statements.append(
+            'delete from ' ~ record ~ " where test_id = '" ~ result.node.unique_id ~ "'"
+        ) -%}
+        {%- do statements.append(
+            'insert into ' ~ record ~ ' (test_id, delivery_id, recorded_at) select '
+            ~ "'" ~ result.node.unique_id ~ "', coalesce(max(_delivery_id), 0), "
+            ~ dbt.current_timestamp() ~ ' from ' ~ tested.relation_name
+        ) -%}
+    {%- endfor -%}
+    {{ statements | join(';\n') if statements else 'select 1' }}
+{%- endmacro %}

@@ -1,0 +1,169 @@
+"""The data tests of the incremental staging models check the deliveries that no passing run has
+checked yet (macros/incremental/tested_deliveries.sql).
+
+A small sample's tickets and status changes are built and tested once, which records the last
+delivery each passing test covered. Then one more delivery lands with a status change of a ticket
+that does not exist: the incremental build's relationships test reads only that delivery's rows,
+finds the one orphan, fails and records nothing, while the tests that passed move on to the new
+delivery. A full refresh reads every row again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+import pytest
+
+from orchestration.pipeline import dbt_command, dbt_environment, ingest
+from orchestration.sample import generate_sample
+from tests.incremental_warehouse import Warehouse, write_delivery
+
+MODELS = ("stg_psa__tickets", "stg_psa__ticket_status_changes")
+ENTITIES = ("psa/tickets", "psa/ticket_status_changes")
+ORPHAN_TICKET_ID = "T00000000"
+RELATIONSHIPS = "relationships_stg_psa__ticket_status_changes_ticket_id"
+UNIQUE_KEY = "unique_combination_of_columns_stg_psa__ticket_status_changes"
+
+
+@dataclass(frozen=True)
+class Runs:
+    warehouse: Warehouse
+    first: dict[str, int]  # test name -> delivery recorded after the first build
+    first_max_delivery: int  # max(_delivery_id) of the status changes after the first build
+    day_delivery: int  # delivery id of the day's status changes
+    day_exit_code: int
+    day: dict[str, int]  # records after the incremental build
+    day_failures: dict[str, int]  # failing rows of each test in the incremental build
+    day_sql: dict[str, str]  # each test's compiled SQL in the incremental build
+    refreshed: dict[str, int]  # records after `dbt build --full-refresh`
+    refreshed_sql: dict[str, str]
+
+
+def build(warehouse: Warehouse, *args: str) -> int:
+    env = {
+        **dbt_environment(warehouse.settings()),
+        "DBT_TARGET_PATH": str(warehouse.root / "target"),
+        "DBT_LOG_PATH": str(warehouse.root / "logs"),
+    }
+    # only the tests whose every parent is selected: not those reaching clients or employees
+    selection = ["--select", *MODELS, "--indirect-selection", "cautious"]
+    command = dbt_command(["build", *args, "--target", "duckdb", *selection])
+    return subprocess.run(command, env=env, capture_output=True, text=True, check=False).returncode
+
+
+def records(warehouse: Warehouse) -> dict[str, int]:
+    rows = warehouse.query("select test_id, delivery_id from quality.tested_deliveries")
+    return {test_id.split(".")[2]: delivery_id for test_id, delivery_id in rows}
+
+
+def run_results(warehouse: Warehouse) -> tuple[dict[str, int], dict[str, str]]:
+    results = json.loads((warehouse.root / "target" / "run_results.json").read_text())["results"]
+    tests = [r for r in results if r["unique_id"].startswith("test.")]
+    failures = {r["unique_id"].split(".")[2]: r["failures"] for r in tests}
+    sql = {r["unique_id"].split(".")[2]: r["compiled_code"] for r in tests}
+    return failures, sql
+
+
+def named(mapping: dict, prefix: str):
+    (key,) = [key for key in mapping if key.startswith(prefix)]
+    return mapping[key]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
+    root = tmp_path_factory.mktemp("tested_deliveries")
+    warehouse = Warehouse(root, root / "warehouse.duckdb", root / "raw")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    generate_sample(warehouse.raw_dir, clients=4, months=2, seed=11)
+    for folder in warehouse.raw_dir.glob("*/*"):
+        if folder.relative_to(warehouse.raw_dir).as_posix() not in ENTITIES:
+            shutil.rmtree(folder)
+    ingest(warehouse.settings())
+    assert build(warehouse) == 0
+    first = records(warehouse)
+    first_max = warehouse.query(
+        "select max(_delivery_id) from staging.stg_psa__ticket_status_changes"
+    )[0][0]
+
+    write_delivery(
+        warehouse.raw_dir,
+        "psa/ticket_status_changes",
+        "2026-11-01.csv",
+        [
+            {
+                "ticket_id": ORPHAN_TICKET_ID,
+                "changed_at": "2026-11-01T09:00:00Z",
+                "from_status": "",
+                "to_status": "New",
+                "sla_paused": "false",
+            }
+        ],
+    )
+    ingest(warehouse.settings())
+    day_delivery = warehouse.query(
+        "select delivery_id from raw._load_audit where file like '%2026-11-01.csv'"
+    )[0][0]
+    day_exit_code = build(warehouse)
+    day = records(warehouse)
+    day_failures, day_sql = run_results(warehouse)
+
+    build(warehouse, "--full-refresh")
+    refreshed = records(warehouse)
+    _, refreshed_sql = run_results(warehouse)
+    return Runs(
+        warehouse,
+        first,
+        first_max,
+        day_delivery,
+        day_exit_code,
+        day,
+        day_failures,
+        day_sql,
+        refreshed,
+        refreshed_sql,
+    )
+
+
+def test_a_passing_run_records_the_last_delivery_of_each_tested_model(runs):
+    [(tickets_max,)] = runs.warehouse.query(
+        "select max(_delivery_id) from staging.stg_psa__tickets"
+    )
+    assert named(runs.first, "unique_stg_psa__tickets_ticket_id") == tickets_max
+    assert named(runs.first, UNIQUE_KEY) == runs.first_max_delivery
+    assert named(runs.first, RELATIONSHIPS) == runs.first_max_delivery
+    # every data test of the two models that the build ran: tickets 1 unique + 10 not_null (its
+    # relationships reach unselected models), status changes 1 key + 4 not_null + 1 relationship
+    assert len(runs.first) == 17
+
+
+def test_the_next_run_reads_only_the_deliveries_after_the_record(runs):
+    sql = named(runs.day_sql, RELATIONSHIPS)
+    assert f"where _delivery_id > {runs.first_max_delivery})" in sql
+
+
+def test_the_orphan_of_the_new_delivery_fails_its_test(runs):
+    assert runs.day_delivery > runs.first_max_delivery
+    assert runs.day_exit_code == 1
+    assert named(runs.day_failures, RELATIONSHIPS) == 1
+    # a failing test keeps its record: the next run reads the orphan's delivery again
+    assert named(runs.day, RELATIONSHIPS) == runs.first_max_delivery
+
+
+def test_the_tests_that_passed_move_on_to_the_new_delivery(runs):
+    assert named(runs.day_failures, UNIQUE_KEY) == 0
+    assert named(runs.day, UNIQUE_KEY) == runs.day_delivery
+    # the tickets got no delivery: their record stays where it was
+    assert named(runs.day, "unique_stg_psa__tickets_ticket_id") == named(
+        runs.first, "unique_stg_psa__tickets_ticket_id"
+    )
+
+
+def test_a_full_refresh_reads_every_row(runs):
+    sql = named(runs.refreshed_sql, RELATIONSHIPS)
+    assert "where 1 = 1)" in sql
+    assert named(runs.refreshed, UNIQUE_KEY) == runs.day_delivery
+    assert named(runs.refreshed, RELATIONSHIPS) == named(runs.day, RELATIONSHIPS)
