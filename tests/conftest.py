@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
 from orchestration.cli import main
+from tests import read_only
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
@@ -41,11 +41,7 @@ class BuiltSample:
     as_of: str = ""
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
-        con = duckdb.connect(str(self.database), read_only=True)
-        try:
-            return con.execute(sql, params or []).fetchall()
-        finally:
-            con.close()
+        return read_only.query(self.database, sql, params)
 
 
 @pytest.fixture(scope="session")

@@ -9,11 +9,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from orchestration.contract import load_contract
 from orchestration.pipeline import dbt_command, dbt_environment
 from orchestration.settings import Settings
+from tests import read_only
 
 
 @dataclass(frozen=True)
@@ -23,20 +22,10 @@ class Warehouse:
     raw_dir: Path
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
-        con = duckdb.connect(str(self.database), read_only=True)
-        try:
-            return con.execute(sql, params or []).fetchall()
-        finally:
-            con.close()
+        return read_only.query(self.database, sql, params)
 
     def records(self, sql: str, params: list | None = None) -> list[dict[str, object]]:
-        con = duckdb.connect(str(self.database), read_only=True)
-        try:
-            cursor = con.execute(sql, params or [])
-            names = [column[0] for column in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-        finally:
-            con.close()
+        return read_only.records(self.database, sql, params)
 
     def settings(self) -> Settings:
         return Settings(raw_dir=self.raw_dir, duckdb_path=self.database, source_timezone="UTC")
