@@ -44,10 +44,8 @@
     {%- if not execute or flags.FULL_REFRESH or not tests_new_deliveries_only(model) -%}
         {{ return('1 = 1') }}
     {%- endif -%}
+    {#- the table exists: on-run-start creates it for every command that runs tests -#}
     {%- set record = tested_deliveries_relation() -%}
-    {%- if adapter.get_relation(record.database, record.schema, record.identifier) is none -%}
-        {{ return('1 = 1') }}
-    {%- endif -%}
     {%- set found = run_query(
         'select max(delivery_id) from ' ~ record ~ " where test_id = '" ~ model.unique_id ~ "'"
     ) -%}
