@@ -5,8 +5,9 @@ and the result is exactly what `--full-refresh` rebuilds from the same raw rows.
 One small sample (8 clients, 3 months) gets a setup delivery of five tickets whose timestamps we
 chose, so that their figures can be worked out by hand, and is built once as of Monday 2026-11-02
 12:00 UTC. Then the next delivery lands with a new ticket, a status change that pauses an open
-ticket, the late resolution of an open ticket and an OLDER version of a resolved ticket, and the
-models run incrementally as of Wednesday 2026-11-04 12:00 UTC.
+ticket, the late resolution of an open ticket, an OLDER version of a resolved ticket and a
+corrected status change that removes a pause, and the models run incrementally as of Wednesday
+2026-11-04 12:00 UTC.
 
 How the expected figures are worked out: every ticket is on SLA-PARIS-P2 (response 60, resolution
 480 business minutes) or SLA-PARIS-P3 (240, 1440) of CAL-PARIS, open Monday to Friday 08:00-18:00
@@ -18,6 +19,7 @@ comments are Paris time, UTC in the rows.
 from __future__ import annotations
 
 import csv
+import json
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,12 +42,16 @@ FIRST_AS_OF = "2026-11-02T12:00:00"  # Monday 13:00 in Paris
 SECOND_AS_OF = "2026-11-04T12:00:00"  # Wednesday 13:00 in Paris
 INCREMENTAL_SCHEMA = "after_incremental_run"
 COMPARED = {"int_ticket_sla_metrics": "intermediate", "fct_tickets": "marts"}
+PAUSES = "int_ticket_sla_pauses"
+EQUAL_TO_FULL_REFRESH = {**COMPARED, PAUSES: "intermediate"}
+PAUSES_KEY_TEST = "unique_combination_of_columns_int_ticket_sla_pauses_ticket_id__pause_started_at"
 
 PAUSED = "T99980001"  # open; the update pauses it
 LATE_RESOLVED = "T99980002"  # open; the update resolves it
 OLDER_VERSION = "T99980003"  # resolved; the update brings an older version that must not win
 OPEN_BREACHING = "T99980004"  # open; no new data, breached by the later as-of time alone
 NEW = "T99980005"  # the update's new ticket
+UNPAUSED = "T99980006"  # open and paused; the update corrects its paused status to a running one
 
 SLA_COLUMNS = (
     "response_business_minutes",
@@ -67,6 +73,9 @@ class Run:
     deliveries: dict[str, int]  # file -> delivery id (max over its entities)
     high_water_marks: dict[str, int]  # model -> max(_delivery_id) before the update
     compiled_sql: dict[str, str]  # each model's SQL as the incremental run compiled it
+    pauses_before: dict[str, list[tuple]]  # ticket -> its pauses before the update
+    pauses_key_test_sql: str  # the pauses' key test as the incremental build compiled it
+    pauses_high_water_mark: int  # max(_delivery_id) of the pauses before the update
 
 
 def run_dbt(
@@ -105,8 +114,8 @@ def status_change(ticket_id: str, changed_at: str, to_status: str, paused: bool)
 
 
 def rows_by_ticket(warehouse: Warehouse, relation: str) -> dict[str, dict]:
-    ids = [PAUSED, LATE_RESOLVED, OLDER_VERSION, OPEN_BREACHING, NEW]
-    rows = warehouse.records(f"select * from {relation} where ticket_id in (?, ?, ?, ?, ?)", ids)
+    ids = [PAUSED, LATE_RESOLVED, OLDER_VERSION, OPEN_BREACHING, NEW, UNPAUSED]
+    rows = warehouse.records(f"select * from {relation} where ticket_id in (?, ?, ?, ?, ?, ?)", ids)
     return {row["ticket_id"]: row for row in rows}
 
 
@@ -162,6 +171,13 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
                 "2026-11-02T08:00:00Z",
                 first_response_at="2026-11-02T08:20:00Z",
             ),
+            ticket(
+                UNPAUSED,
+                client,
+                "SLA-PARIS-P3",
+                "2026-11-02T08:00:00Z",
+                first_response_at="2026-11-02T08:30:00Z",
+            ),
         ],
     )
     write_delivery(
@@ -173,10 +189,18 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
             status_change(LATE_RESOLVED, "2026-11-02T07:30:00Z", "In Progress", paused=False),
             status_change(OLDER_VERSION, "2026-10-26T08:00:00Z", "In Progress", paused=False),
             status_change(OLDER_VERSION, "2026-10-27T10:00:00Z", "Resolved", paused=False),
+            status_change(UNPAUSED, "2026-11-02T08:00:00Z", "In Progress", paused=False),
+            status_change(UNPAUSED, "2026-11-02T10:00:00Z", "Waiting on client", paused=True),
         ],
     )
     ingest(warehouse.settings())
     run_dbt(warehouse, FIRST_AS_OF, "run")
+    # the pauses' key test passes once: the next build tests the later deliveries only
+    run_dbt(warehouse, FIRST_AS_OF, "test", select=(PAUSES_KEY_TEST,))
+    pauses_before = pauses_by_ticket(warehouse, f"intermediate.{PAUSES}")
+    [(pauses_high_water_mark,)] = warehouse.query(
+        f"select max(_delivery_id) from intermediate.{PAUSES}"
+    )
     before = {
         model: rows_by_ticket(warehouse, f"{schema}.{model}") for model, schema in COMPARED.items()
     }
@@ -221,6 +245,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
             status_change(PAUSED, "2026-11-02T14:00:00Z", "Waiting on client", paused=True),
             status_change(LATE_RESOLVED, "2026-11-03T09:00:00Z", "Resolved", paused=False),
             status_change(NEW, "2026-11-04T08:00:00Z", "New", paused=False),
+            # the same change (ticket and instant) delivered again: it was not a pause after all
+            status_change(UNPAUSED, "2026-11-02T10:00:00Z", "In Progress", paused=False),
         ],
     )
     write_delivery(
@@ -264,6 +290,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
             "+fct_tickets",
             "sla_metrics_measured_from_the_latest_deliveries",
             "fct_tickets_built_from_the_latest_deliveries",
+            PAUSES_KEY_TEST,
         ),
     )
     compiled = warehouse.root / "target/compiled/mspkpi/models"
@@ -273,24 +300,48 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
         ).read_text(),
         "fct_tickets": (compiled / "marts/core/fct_tickets.sql").read_text(),
     }
+    results = json.loads((warehouse.root / "target/run_results.json").read_text())["results"]
+    [pauses_key_test_sql] = [
+        result["compiled_code"] for result in results if PAUSES_KEY_TEST in result["unique_id"]
+    ]
     # Keep the incremental result aside, then rebuild the same raw rows from scratch in place.
     con = duckdb.connect(str(warehouse.database))
     try:
         con.execute(f"create schema {INCREMENTAL_SCHEMA}")
-        for model, schema in COMPARED.items():
+        for model, schema in EQUAL_TO_FULL_REFRESH.items():
             con.execute(f"create table {INCREMENTAL_SCHEMA}.{model} as from {schema}.{model}")
     finally:
         con.close()
     # The staging tables' own incremental run equals their full rebuild (test_incremental_staging)
-    # and the calendar tables were rebuilt as of the same instant: the two models are rebuilt.
+    # and the calendar tables were rebuilt as of the same instant: the SLA models are rebuilt.
     run_dbt(
         warehouse,
         SECOND_AS_OF,
         "run",
         "--full-refresh",
-        select=("int_ticket_sla_metrics", "fct_tickets"),
+        select=tuple(EQUAL_TO_FULL_REFRESH),
     )
-    return Run(warehouse, before, deliveries, high_water_marks, compiled_sql)
+    return Run(
+        warehouse,
+        before,
+        deliveries,
+        high_water_marks,
+        compiled_sql,
+        pauses_before,
+        pauses_key_test_sql,
+        pauses_high_water_mark,
+    )
+
+
+def pauses_by_ticket(warehouse: Warehouse, relation: str) -> dict[str, list[tuple]]:
+    pauses: dict[str, list[tuple]] = {}
+    for ticket_id, started_at, ended_at in warehouse.query(
+        f"select ticket_id, pause_started_at, pause_ended_at from {relation} "
+        "where ticket_id in (?, ?) order by 1, 2",
+        [PAUSED, UNPAUSED],
+    ):
+        pauses.setdefault(ticket_id, []).append((started_at, ended_at))
+    return pauses
 
 
 def after(run: Run, model: str) -> dict[str, dict]:
@@ -313,10 +364,10 @@ def test_the_models_are_incremental_tables(run):
     assert kinds == {
         "int_ticket_sla_metrics": "BASE TABLE",
         "fct_tickets": "BASE TABLE",
-        "int_ticket_sla_pauses": "VIEW",
+        "int_ticket_sla_pauses": "BASE TABLE",
         "int_tickets_joined_to_sla_policies": "VIEW",
     }
-    # the incremental run measured a filtered set, the pauses' rule applied to it (not the view)
+    # the incremental run measured a filtered set, the pauses' rule applied to it (not the table)
     metrics_sql = run.compiled_sql["int_ticket_sla_metrics"]
     assert "tickets_to_measure" in metrics_sql
     assert '."int_ticket_sla_pauses"' not in metrics_sql
@@ -439,9 +490,25 @@ def test_rows_carry_the_delivery_they_were_measured_from(run):
         assert delivery_ids[OPEN_BREACHING] <= setup
 
 
-@pytest.mark.parametrize("model", sorted(COMPARED))
+def test_a_corrected_status_change_removes_its_pause(run):
+    # before: paused from 11:00 (10:00 UTC) to the as-of time 13:00, still running
+    assert run.pauses_before == {UNPAUSED: [(datetime(2026, 11, 2, 10, 0), None)]}
+    assert run.before["int_ticket_sla_metrics"][UNPAUSED]["paused_business_minutes"] == 120
+    # after: the stored pause is gone (the ticket has no pause left to replace it with), and the
+    # pause the update brings to PAUSED is there: Monday 15:00 (14:00 UTC), still running
+    assert pauses_by_ticket(run.warehouse, f"{INCREMENTAL_SCHEMA}.{PAUSES}") == {
+        PAUSED: [(datetime(2026, 11, 2, 14, 0), None)]
+    }
+    assert sla_figures(run, UNPAUSED)["paused_business_minutes"] == 0
+
+
+def test_the_pauses_key_test_reads_only_the_new_deliveries(run):
+    assert f"where _delivery_id > {run.pauses_high_water_mark})" in run.pauses_key_test_sql
+
+
+@pytest.mark.parametrize("model", sorted(EQUAL_TO_FULL_REFRESH))
 def test_incremental_run_equals_full_refresh(run, model):
-    schema = COMPARED[model]
+    schema = EQUAL_TO_FULL_REFRESH[model]
     for left, right in (
         (f"{INCREMENTAL_SCHEMA}.{model}", f"{schema}.{model}"),
         (f"{schema}.{model}", f"{INCREMENTAL_SCHEMA}.{model}"),

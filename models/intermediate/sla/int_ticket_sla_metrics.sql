@@ -113,7 +113,11 @@ pauses as (
         -- the rule of int_ticket_sla_pauses, on the status changes of the measured tickets only
         {{ sla_pauses('status_changes') }}
     {%- else -%}
-        select * from {{ ref('int_ticket_sla_pauses') }}
+        select
+            ticket_id,
+            pause_started_at,
+            pause_ended_at
+        from {{ ref('int_ticket_sla_pauses') }}
     {%- endif %}
 
 ),

@@ -1,8 +1,46 @@
+-- Incremental (DECISIONLOG: "The SLA pauses are an incremental table"): a run recomputes the
+-- pauses of the tickets whose status changes were delivered after the table's last delivery. The
+-- pre-hook first deletes every stored pause of those tickets (a re-delivered status change can
+-- remove a pause, and delete+insert would only replace the tickets that still have one), then
+-- their pauses are appended.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_stale_sla_pauses() }}",
+    )
+}}
+
+{%- set high_water_mark = sla_high_water_mark() if is_incremental() else none %}
+
 with
 
 status_changes as (
 
-    select * from {{ ref('stg_psa__ticket_status_changes') }}
+    select
+        ticket_id,
+        changed_at,
+        is_sla_paused,
+        _delivery_id
+    from {{ ref('stg_psa__ticket_status_changes') }}
+    {% if is_incremental() -%}
+        where ticket_id in (
+            select new_status_changes.ticket_id
+            from {{ ref('stg_psa__ticket_status_changes') }} as new_status_changes
+            where new_status_changes._delivery_id > {{ high_water_mark }}
+        )
+    {%- endif %}
+
+),
+
+status_change_deliveries as (
+
+    select
+        ticket_id,
+        max(_delivery_id) as delivery_id
+    from status_changes
+    group by ticket_id
 
 ),
 
@@ -17,13 +55,18 @@ final as (
 
     select
         -- ids
-        ticket_id,
+        pauses.ticket_id,
 
         -- timestamps
-        pause_started_at,
-        pause_ended_at
+        pauses.pause_started_at,
+        pauses.pause_ended_at,
+
+        -- lineage: the last delivery of the ticket's status changes
+        status_change_deliveries.delivery_id as _delivery_id
 
     from pauses
+    inner join status_change_deliveries
+        on pauses.ticket_id = status_change_deliveries.ticket_id
 
 )
 
