@@ -7,13 +7,16 @@
 
     A pause starts at the first of a run of paused statuses and lasts until the next change to a
     status that runs the clock, however many paused statuses come in between (waiting on client ->
-    waiting on vendor -> in progress); null while it is still paused.
+    waiting on vendor -> in progress); null while it is still paused. With with_delivery_id, each
+    pause also carries _delivery_id: the last delivery of its ticket's status changes (the relation
+    then needs _delivery_id too).
 #}
-{% macro sla_pauses(status_changes) -%}
+{% macro sla_pauses(status_changes, with_delivery_id=false) -%}
     select
         ticket_id,
         pause_started_at,
-        pause_ended_at
+        pause_ended_at{% if with_delivery_id %},
+        _delivery_id{% endif %}
     from (
         select
             ticket_id,
@@ -27,7 +30,9 @@
                 partition by ticket_id
                 order by changed_at
                 rows between 1 following and unbounded following
-            ) as pause_ended_at
+            ) as pause_ended_at{% if with_delivery_id %},
+            -- the last delivery of the ticket's status changes, in the same window pass
+            max(_delivery_id) over (partition by ticket_id) as _delivery_id{% endif %}
         from {{ status_changes }}
     ) as status_changes_in_order
     where is_sla_paused and not coalesce(was_sla_paused, false)

@@ -34,20 +34,10 @@ status_changes as (
 
 ),
 
-status_change_deliveries as (
-
-    select
-        ticket_id,
-        max(_delivery_id) as delivery_id
-    from status_changes
-    group by ticket_id
-
-),
-
 pauses as (
 
     -- the rule is in the macro: int_ticket_sla_metrics applies it to the tickets it recomputes
-    {{ sla_pauses('status_changes') }}
+    {{ sla_pauses('status_changes', with_delivery_id=true) }}
 
 ),
 
@@ -55,18 +45,16 @@ final as (
 
     select
         -- ids
-        pauses.ticket_id,
+        ticket_id,
 
         -- timestamps
-        pauses.pause_started_at,
-        pauses.pause_ended_at,
+        pause_started_at,
+        pause_ended_at,
 
         -- lineage: the last delivery of the ticket's status changes
-        status_change_deliveries.delivery_id as _delivery_id
+        _delivery_id
 
     from pauses
-    inner join status_change_deliveries
-        on pauses.ticket_id = status_change_deliveries.ticket_id
 
 )
 
