@@ -45,6 +45,11 @@ COMPARED = {"int_ticket_sla_metrics": "intermediate", "fct_tickets": "marts"}
 PAUSES = "int_ticket_sla_pauses"
 EQUAL_TO_FULL_REFRESH = {**COMPARED, PAUSES: "intermediate"}
 PAUSES_KEY_TEST = "unique_combination_of_columns_int_ticket_sla_pauses_ticket_id__pause_started_at"
+# the checks that a run missed no ticket: once passed, they read the tickets that may have changed
+MISSED_TICKET_TESTS = {
+    "sla_metrics_measured_from_the_latest_deliveries": "int_ticket_sla_metrics",
+    "fct_tickets_built_from_the_latest_deliveries": "fct_tickets",
+}
 
 PAUSED = "T99980001"  # open; the update pauses it
 LATE_RESOLVED = "T99980002"  # open; the update resolves it
@@ -75,6 +80,9 @@ class Run:
     compiled_sql: dict[str, str]  # each model's SQL as the incremental run compiled it
     pauses_before: dict[str, list[tuple]]  # ticket -> its pauses before the update
     pauses_key_test_sql: str  # the pauses' key test as the incremental build compiled it
+    missed_ticket_tests_sql: dict[
+        str, str
+    ]  # MISSED_TICKET_TESTS as the incremental build compiled them
     pauses_high_water_mark: int  # max(_delivery_id) of the pauses before the update
 
 
@@ -195,8 +203,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     )
     ingest(warehouse.settings())
     run_dbt(warehouse, FIRST_AS_OF, "run")
-    # the pauses' key test passes once: the next build tests the later deliveries only
-    run_dbt(warehouse, FIRST_AS_OF, "test", select=(PAUSES_KEY_TEST,))
+    # these tests pass once: the next build tests the later deliveries only
+    run_dbt(warehouse, FIRST_AS_OF, "test", select=(PAUSES_KEY_TEST, *MISSED_TICKET_TESTS))
     pauses_before = pauses_by_ticket(warehouse, f"intermediate.{PAUSES}")
     [(pauses_high_water_mark,)] = warehouse.query(
         f"select max(_delivery_id) from intermediate.{PAUSES}"
@@ -301,9 +309,13 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
         "fct_tickets": (compiled / "marts/core/fct_tickets.sql").read_text(),
     }
     results = json.loads((warehouse.root / "target/run_results.json").read_text())["results"]
-    [pauses_key_test_sql] = [
-        result["compiled_code"] for result in results if PAUSES_KEY_TEST in result["unique_id"]
-    ]
+    compiled_tests = {
+        result["unique_id"].split(".")[2]: result["compiled_code"]
+        for result in results
+        if result["unique_id"].startswith("test.")
+    }
+    [pauses_key_test_sql] = [sql for name, sql in compiled_tests.items() if PAUSES_KEY_TEST in name]
+    missed_ticket_tests_sql = {name: compiled_tests[name] for name in MISSED_TICKET_TESTS}
     # Keep the incremental result aside, then rebuild the same raw rows from scratch in place.
     con = duckdb.connect(str(warehouse.database))
     try:
@@ -329,6 +341,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
         compiled_sql,
         pauses_before,
         pauses_key_test_sql,
+        missed_ticket_tests_sql,
         pauses_high_water_mark,
     )
 
@@ -500,6 +513,16 @@ def test_a_corrected_status_change_removes_its_pause(run):
         PAUSED: [(datetime(2026, 11, 2, 14, 0), None)]
     }
     assert sla_figures(run, UNPAUSED)["paused_business_minutes"] == 0
+
+
+@pytest.mark.parametrize("test_name", sorted(MISSED_TICKET_TESTS))
+def test_the_missed_ticket_checks_read_only_what_changed_since_they_passed(run, test_name):
+    # they passed (the incremental build succeeded) on the tickets of the later deliveries and
+    # the open ones, found from the delivery their model had when they last passed
+    mark = run.high_water_marks[MISSED_TICKET_TESTS[test_name]]
+    sql = run.missed_ticket_tests_sql[test_name]
+    assert "tickets_to_check" in sql
+    assert f"where _delivery_id > {mark} or resolved_at is null" in sql
 
 
 def test_the_pauses_key_test_reads_only_the_new_deliveries(run):

@@ -38,32 +38,63 @@
 
 {#
     The filter of the running test: `_delivery_id > N`, or `1 = 1` (every row) on a full refresh,
-    when the test never passed, and when dbt parses or compiles without a database.
+    when the test never passed, and outside build and test (see last_tested_delivery).
 #}
 {% macro deliveries_not_yet_tested() -%}
-    {%- if not execute or flags.FULL_REFRESH or not tests_new_deliveries_only(model) -%}
+    {%- set last_delivery = last_tested_delivery() -%}
+    {%- if last_delivery is none -%}
         {{ return('1 = 1') }}
     {%- endif -%}
-    {#- the table exists: on-run-start creates it for every command that runs tests -#}
+    {{ return('_delivery_id > ' ~ last_delivery) }}
+{%- endmacro %}
+
+{#
+    The last delivery of the tested model when the running test last passed, or none: on a full
+    refresh, for a test that is not one of these tests or never passed, when dbt parses, and for
+    any command but build and test (compile, docs generate, sqlfluff's templater). Singular tests call it (see tests_new_deliveries_only) and say
+    themselves which rows a none leaves to check: all of them.
+#}
+{% macro last_tested_delivery() -%}
+    {%- if not execute or flags.FULL_REFRESH or flags.WHICH not in ('build', 'test')
+        or not tests_new_deliveries_only(model) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {#- the table exists: on-run-start creates it for every command that runs tests (not for
+        compile or docs generate, which then show the test reading every row) -#}
     {%- set record = tested_deliveries_relation() -%}
     {%- set found = run_query(
         'select max(delivery_id) from ' ~ record ~ " where test_id = '" ~ model.unique_id ~ "'"
     ) -%}
     {%- set last_delivery = found.columns[0].values()[0] -%}
-    {%- if last_delivery is none -%}
-        {{ return('1 = 1') }}
-    {%- endif -%}
-    {{ return('_delivery_id > ' ~ (last_delivery | int)) }}
+    {{ return(none if last_delivery is none else last_delivery | int) }}
 {%- endmacro %}
 
-{# Whether `test` is one of those tests: the placeholder, on an incremental model. #}
+{#
+    Whether `test` is one of those tests: a generic test with the placeholder, on an incremental
+    model; or a singular test whose config names the incremental model whose new deliveries it
+    checks (meta tested_deliveries_of) and that filters its rows with last_tested_delivery().
+#}
 {% macro tests_new_deliveries_only(test) -%}
-    {%- set tested = graph.nodes.get(test.attached_node) if test.attached_node else none -%}
-    {{ return(
-        '__deliveries_not_yet_tested__' in (test.config.where or '')
-        and tested is not none
-        and tested.config.materialized == 'incremental'
-    ) }}
+    {%- set tested = tested_model(test) -%}
+    {%- set marked = '__deliveries_not_yet_tested__' in (test.config.where or '')
+        or test.config.meta.get('tested_deliveries_of') -%}
+    {{ return(marked and tested is not none and tested.config.materialized == 'incremental') }}
+{%- endmacro %}
+
+{# The model whose deliveries `test` follows: the model a generic test is attached to, or the
+   model a singular test names in meta tested_deliveries_of. #}
+{% macro tested_model(test) -%}
+    {%- set name = test.config.meta.get('tested_deliveries_of') -%}
+    {%- if name -%}
+        {%- for node in graph.nodes.values()
+            if node.resource_type == 'model' and node.name == name and node.package_name == test.package_name -%}
+            {{ return(node) }}
+        {%- endfor -%}
+        {{ exceptions.raise_compiler_error(
+            test.name ~ ': meta tested_deliveries_of names no model: ' ~ name
+        ) }}
+    {%- endif -%}
+    {{ return(graph.nodes.get(test.attached_node) if test.attached_node else none) }}
 {%- endmacro %}
 
 {% macro tested_deliveries_relation() -%}
@@ -104,7 +135,7 @@
         if result.node.resource_type == 'test'
         and result.status == 'pass'
         and tests_new_deliveries_only(result.node) -%}
-        {%- set tested = graph.nodes[result.node.attached_node] -%}
+        {%- set tested = tested_model(result.node) -%}
         {%- do statements.append(
             'delete from ' ~ record ~ " where test_id = '" ~ result.node.unique_id ~ "'"
         ) -%}

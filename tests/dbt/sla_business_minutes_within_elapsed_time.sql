@@ -1,10 +1,15 @@
 -- Business minutes are never negative and never more than the wall-clock minutes of the same span
 -- (paused minutes included): a calendar cannot open more than the clock runs.
+-- On an incremental run it reads only the SLA rows written since it last passed
+-- (macro sla_rows_not_yet_tested).
+{{ config(meta={'tested_deliveries_of': 'int_ticket_sla_metrics'}) }}
+
 with
 
 metrics as (
 
     select * from {{ ref('int_ticket_sla_metrics') }}
+    where {{ sla_rows_not_yet_tested() }}
 
 ),
 

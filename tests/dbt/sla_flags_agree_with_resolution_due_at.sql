@@ -2,11 +2,16 @@
 -- active), and its flags agree with its deadline: resolved in the due minute or before = within
 -- SLA, open after the due minute = breached. A null deadline means the calendars do not reach it
 -- (see int_sla_date_spine).
+-- On an incremental run it reads only the SLA rows written since it last passed
+-- (macro sla_rows_not_yet_tested).
+{{ config(meta={'tested_deliveries_of': 'int_ticket_sla_metrics'}) }}
+
 with
 
 metrics as (
 
     select * from {{ ref('int_ticket_sla_metrics') }}
+    where {{ sla_rows_not_yet_tested() }}
 
 ),
 
