@@ -1,12 +1,12 @@
 with
 
-source as (
+source as {{ inline_cte() }} (
 
     select * from {{ source('finance', 'finance__fx_rates') }}
 
 ),
 
-renamed as (
+renamed as {{ inline_cte() }} (
 
     select
         -- attributes

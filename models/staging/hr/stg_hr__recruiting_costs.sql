@@ -1,12 +1,12 @@
 with
 
-source as (
+source as {{ inline_cte() }} (
 
     select * from {{ source('hr', 'hr__recruiting_costs') }}
 
 ),
 
-renamed as (
+renamed as {{ inline_cte() }} (
 
     select
         -- ids

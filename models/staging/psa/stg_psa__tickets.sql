@@ -11,13 +11,13 @@
 
 with
 
-source as (
+source as {{ inline_cte() }} (
 
     select * from {{ source('psa', 'psa__tickets') }}
 
 ),
 
-renamed as (
+renamed as {{ inline_cte() }} (
 
     select
         -- ids

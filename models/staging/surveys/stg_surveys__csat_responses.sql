@@ -1,12 +1,12 @@
 with
 
-source as (
+source as {{ inline_cte() }} (
 
     select * from {{ source('surveys', 'surveys__csat_responses') }}
 
 ),
 
-renamed as (
+renamed as {{ inline_cte() }} (
 
     select
         -- ids

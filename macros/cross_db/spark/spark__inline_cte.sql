@@ -1,0 +1,3 @@
+{# Spark SQL has no `not materialized` hint (it inlines a CTE by itself): nothing. #}
+{% macro spark__inline_cte() -%}
+{%- endmacro %}
