@@ -1,11 +1,12 @@
-"""The five large PSA staging models are incremental tables: one more delivery is merged into the
+"""The six large staging models are incremental tables: one more delivery is merged into the
 stored current state with the same "latest version wins" order as a full build, and the result is
 exactly what `--full-refresh` rebuilds from the same raw rows.
 
 One small sample (8 clients, 3 months) is ingested and built once; then one delivery of the next
 day lands in the landing folder with the cases that matter (a newer version of a ticket, a late
 and OLDER version of another, a new ticket, a corrected status change, a new status change and a
-new time entry), is ingested, and the five models run incrementally.
+new time entry, a new and a corrected CSAT response), is ingested, and the six models run
+incrementally.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ MODELS = (
     "stg_psa__time_entries",
     "stg_psa__rmm_alerts",
     "stg_psa__invoice_lines",
+    "stg_surveys__csat_responses",
 )
 ENTITIES = (
     "psa/tickets",
@@ -40,12 +42,14 @@ ENTITIES = (
     "psa/time_entries",
     "psa/rmm_alerts",
     "psa/invoice_lines",
+    "surveys/csat_responses",
 )
 # The next day's delivery, named as the generator names daily files: after every monthly file
 # (`2026-10.csv` < `2026-11-01.csv`), so it loads last.
 DAY_FILE = "2026-11-01.csv"
 NEW_TICKET_ID = "T99990001"
 NEW_TIME_ENTRY_ID = "TE99990001"
+NEW_CSAT_RESPONSE_ID = "CS99990001"
 INCREMENTAL_SCHEMA = "after_incremental_run"
 
 
@@ -60,6 +64,7 @@ class Incremental:
     ticket_b: str  # gets a late, older version that must not win
     status_change_key: tuple[str, datetime]  # an existing status change re-delivered, corrected
     compiled_sql: dict[str, str]  # each model's SQL as the incremental run compiled it
+    csat_response: tuple  # the stored row of the CSAT response the day corrects
 
 
 def run_dbt(warehouse: Warehouse, *args: str) -> None:
@@ -110,7 +115,7 @@ def incremental(tmp_path_factory: pytest.TempPathFactory) -> Incremental:
     warehouse = Warehouse(root, root / "warehouse.duckdb", root / "raw")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     generate_sample(warehouse.raw_dir, clients=8, months=3, seed=7)
-    for folder in warehouse.raw_dir.glob("*/*"):  # only the extracts the five models read
+    for folder in warehouse.raw_dir.glob("*/*"):  # only the extracts the six models read
         if folder.relative_to(warehouse.raw_dir).as_posix() not in ENTITIES:
             shutil.rmtree(folder)
     ingest(warehouse.settings())
@@ -139,6 +144,9 @@ def incremental(tmp_path_factory: pytest.TempPathFactory) -> Incremental:
             list(status_change),
         )[0],
     }
+    csat_response = warehouse.query(
+        "select * from staging.stg_surveys__csat_responses order by csat_response_id limit 1"
+    )[0]
     high_water_marks = {
         model: warehouse.query(f"select max(_delivery_id) from staging.{model}")[0][0]
         for model in MODELS
@@ -214,12 +222,33 @@ def incremental(tmp_path_factory: pytest.TempPathFactory) -> Incremental:
             }
         ],
     )
+    write_delivery(
+        warehouse.raw_dir,
+        "surveys/csat_responses",
+        [
+            {  # the client changes its mind: the same response, another rating and comment
+                "response_id": csat_response[0],
+                "ticket_id": csat_response[1],
+                "responded_at": iso(csat_response[4]),
+                "rating": str(csat_response[2] % 5 + 1),
+                "comment": "Corrected",
+            },
+            {
+                "response_id": NEW_CSAT_RESPONSE_ID,
+                "ticket_id": ticket_a,
+                "responded_at": "2026-11-01T07:30:00Z",
+                "rating": "5",
+                "comment": "",
+            },
+        ],
+    )
     results = ingest(warehouse.settings())
     loaded = {result.file: result for result in results if result.status == "loaded"}
     assert sorted(loaded) == [
         f"psa/ticket_status_changes/{DAY_FILE}",
         f"psa/tickets/{DAY_FILE}",
         f"psa/time_entries/{DAY_FILE}",
+        f"surveys/csat_responses/{DAY_FILE}",
     ]
     assert all(result.rejected == 0 for result in loaded.values()), loaded
     day_deliveries = dict(
@@ -228,8 +257,11 @@ def incremental(tmp_path_factory: pytest.TempPathFactory) -> Incremental:
         )
     )
     run_dbt(warehouse, "build", "--indirect-selection", "cautious")  # incremental, with its tests
-    compiled = warehouse.root / "target/compiled/mspkpi/models/staging/psa"
-    compiled_sql = {model: (compiled / f"{model}.sql").read_text("utf-8") for model in MODELS}
+    compiled = warehouse.root / "target/compiled/mspkpi/models/staging"
+    compiled_sql = {
+        model: (compiled / model.split("_")[1] / f"{model}.sql").read_text("utf-8")
+        for model in MODELS
+    }
     # Keep the incremental result aside, then rebuild the same raw rows from scratch in place (one
     # warehouse and one dbt target folder: dbt parses the project once for the whole module).
     con = duckdb.connect(str(warehouse.database))
@@ -250,13 +282,14 @@ def incremental(tmp_path_factory: pytest.TempPathFactory) -> Incremental:
         ticket_b=ticket_b,
         status_change_key=status_change,
         compiled_sql=compiled_sql,
+        csat_response=csat_response,
     )
 
 
 def test_the_models_are_tables(incremental):
     types = incremental.warehouse.query(
         "select table_name, table_type from information_schema.tables "
-        "where table_schema = 'staging' and table_name like 'stg_psa__%' order by 1"
+        "where table_schema = 'staging' and table_name like 'stg_%' order by 1"
     )
     tables = sorted(name for name, kind in types if kind == "BASE TABLE")
     assert tables == sorted(MODELS)
@@ -397,9 +430,37 @@ def test_a_new_time_entry_is_added(incremental):
     ]
 
 
+def test_a_corrected_and_a_new_csat_response(incremental):
+    """The re-delivered response keeps its key and ticket and takes the day's rating (the stored
+    one + 1, 5 wrapping to 1) and comment (line 2); the new one (line 3, empty comment = null)
+    is added."""
+    delivery = incremental.day_deliveries["surveys/csat_responses"]
+    day_file = f"surveys/csat_responses/{DAY_FILE}"
+    corrected_id, ticket_id, rating, _comment, responded_at = incremental.csat_response[:5]
+    rows = incremental.warehouse.query(
+        "select csat_response_id, ticket_id, rating, comment_text, responded_at, _source_file, "
+        f"_source_line, _delivery_id from {INCREMENTAL_SCHEMA}.stg_surveys__csat_responses "
+        "where csat_response_id in (?, ?) order by _source_line",
+        [corrected_id, NEW_CSAT_RESPONSE_ID],
+    )
+    assert rows == [
+        (corrected_id, ticket_id, rating % 5 + 1, "Corrected", responded_at, day_file, 2, delivery),
+        (
+            NEW_CSAT_RESPONSE_ID,
+            incremental.ticket_a,
+            5,
+            None,
+            datetime(2026, 11, 1, 7, 30),
+            day_file,
+            3,
+            delivery,
+        ),
+    ]
+
+
 def test_row_counts_grow_by_the_new_keys_only(incremental):
-    """3 tickets delivered, 1 of them new; 2 status changes, 1 new; 1 new time entry; no RMM
-    alert or invoice line delivered."""
+    """3 tickets delivered, 1 of them new; 2 status changes, 1 new; 1 new time entry; 2 CSAT
+    responses, 1 new; no RMM alert or invoice line delivered."""
     counts = {
         model: incremental.warehouse.query(f"select count(*) from {INCREMENTAL_SCHEMA}.{model}")
         for model in MODELS
@@ -411,12 +472,13 @@ def test_row_counts_grow_by_the_new_keys_only(incremental):
         "stg_psa__time_entries": 1,
         "stg_psa__rmm_alerts": 0,
         "stg_psa__invoice_lines": 0,
+        "stg_surveys__csat_responses": 1,
     }
 
 
 def test_the_incremental_tables_equal_a_full_refresh(incremental):
     """The same raw rows rebuilt by `dbt run --full-refresh` give the same rows, both ways, for
-    each of the five models (EXCEPT ALL: duplicates count too)."""
+    each of the six models (EXCEPT ALL: duplicates count too)."""
     differences = {}
     for model in MODELS:
         incremental_rows = f"select * from {INCREMENTAL_SCHEMA}.{model}"

@@ -113,6 +113,37 @@ def test_other_types(column: Column, raw: str, expected: object) -> None:
     assert value(column, raw) == expected
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("abc", "abc"),
+        ("  abc ", "abc"),
+        ("a b", "a b"),  # inner spaces stay
+        ("\u00a0abc\u3000", "abc"),  # no-break and ideographic spaces, as DuckDB's trim
+        ("\u2009Zoë", "Zoë"),
+        ("Zoë ", "Zoë"),
+        ("Zoë", "Zoë"),
+        ("\tabc", "\tabc"),  # a tab is no space to trim
+        ("   ", None),
+        ("", None),
+    ],
+)
+def test_values_are_trimmed_of_spaces_and_empty_is_null(raw: str, expected: str | None) -> None:
+    """`trimmed` skips DuckDB's trim for the ASCII values that neither start nor end with a
+    space: the result is trim's whatever the value."""
+    con = duckdb.connect()
+    sql = f"select {trimmed('raw')}, nullif(trim(raw), '') from (select cast(? as varchar) as raw)"
+    assert con.execute(sql, [raw]).fetchone() == (expected, expected)
+
+
+@given(st.text(alphabet=" a\u00a0\u2003\u3000é\t", max_size=6))
+def test_trimmed_is_trim_for_any_value(raw: str) -> None:
+    con = duckdb.connect()
+    same = f"{trimmed('raw')} is not distinct from nullif(trim(raw), '')"
+    sql = f"select {same} from (select cast(? as varchar) as raw)"
+    assert con.execute(sql, [raw]).fetchone() == (True,)
+
+
 def test_long_values_are_shortened_in_reasons() -> None:
     error, _ = typed(Column("n", "int", ""), "9" * 30 + "x" * 50)
     assert error == f"invalid int: '{'9' * 30 + 'x' * 27}...' (expected a whole number)"

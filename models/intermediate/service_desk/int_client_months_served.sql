@@ -30,15 +30,9 @@ csat_responses as (
 
 ),
 
-rmm_alerts as (
+rmm_alert_months as (
 
-    select * from {{ ref('stg_psa__rmm_alerts') }}
-
-),
-
-endpoints as (
-
-    select * from {{ ref('stg_psa__endpoints') }}
+    select * from {{ ref('int_rmm_alerts_counted_monthly') }}
 
 ),
 
@@ -89,57 +83,47 @@ agreement_months as (
 
 ),
 
-events as (
+-- the months of the client's service events, each source reduced to its distinct months before
+-- the union
+event_months as (
 
-    select
+    select distinct
         client_id,
-        created_at as event_at
+        cast({{ dbt.date_trunc('month', 'created_at') }} as date) as month_start_on
     from tickets
 
-    union all
+    union
 
-    select
+    select distinct
         client_id,
-        first_response_at as event_at
+        cast({{ dbt.date_trunc('month', 'first_response_at') }} as date) as month_start_on
     from tickets
     where first_response_at is not null
 
-    union all
+    union
 
-    select
+    select distinct
         client_id,
-        resolved_at as event_at
+        cast({{ dbt.date_trunc('month', 'resolved_at') }} as date) as month_start_on
     from tickets
     where resolved_at is not null
 
-    union all
+    union
 
-    select
+    select distinct
         tickets.client_id,
-        csat_responses.responded_at as event_at
+        cast({{ dbt.date_trunc('month', 'csat_responses.responded_at') }} as date) as month_start_on
     from csat_responses
     inner join tickets
         on csat_responses.ticket_id = tickets.ticket_id
 
-    union all
+    union
 
+    -- the alerts already counted per client and month (one row per month with an alert)
     select
-        endpoints.client_id,
-        rmm_alerts.raised_at as event_at
-    from rmm_alerts
-    inner join endpoints
-        on rmm_alerts.endpoint_id = endpoints.endpoint_id
-
-),
-
-event_months as (
-
-    select distinct
-        events.client_id,
-        months.month_start_on
-    from events
-    inner join months
-        on cast({{ dbt.date_trunc('month', 'events.event_at') }} as date) = months.month_start_on
+        client_id,
+        month_start_on
+    from rmm_alert_months
 
 ),
 

@@ -33,7 +33,7 @@ client_months as (
 
 ),
 
-tickets as (
+tickets as {{ inline_cte() }} (
 
     select * from {{ ref('fct_tickets') }}
 

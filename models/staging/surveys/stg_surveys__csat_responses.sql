@@ -1,3 +1,14 @@
+-- An incremental table, not a view (DECISIONLOG: "Large staging models are incremental"):
+-- every reader would otherwise re-run the dedupe over the whole raw history.
+{{
+    config(
+        materialized='incremental',
+        unique_key='csat_response_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 source as {{ inline_cte() }} (
@@ -34,7 +45,7 @@ renamed as {{ inline_cte() }} (
 
 deduped as (
 
-    {{ deduplicate(
+    {{ deduplicate_current_state(
         relation='renamed',
         partition_by='csat_response_id',
         order_by='_delivery_id desc, _source_line desc',
