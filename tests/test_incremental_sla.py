@@ -45,6 +45,7 @@ COMPARED = {"int_ticket_sla_metrics": "intermediate", "fct_tickets": "marts"}
 PAUSES = "int_ticket_sla_pauses"
 EQUAL_TO_FULL_REFRESH = {**COMPARED, PAUSES: "intermediate"}
 PAUSES_KEY_TEST = "unique_combination_of_columns_int_ticket_sla_pauses_ticket_id__pause_started_at"
+METRICS_KEY_TEST = "unique_int_ticket_sla_metrics_ticket_id"
 # the checks that a run missed no ticket: once passed, they read the tickets that may have changed
 MISSED_TICKET_TESTS = {
     "sla_metrics_measured_from_the_latest_deliveries": "int_ticket_sla_metrics",
@@ -84,6 +85,7 @@ class Run:
         str, str
     ]  # MISSED_TICKET_TESTS as the incremental build compiled them
     pauses_high_water_mark: int  # max(_delivery_id) of the pauses before the update
+    metrics_key_test_sql: str  # the SLA metrics' key test as the incremental build compiled it
 
 
 def run_dbt(
@@ -204,7 +206,12 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     ingest(warehouse.settings())
     run_dbt(warehouse, FIRST_AS_OF, "run")
     # these tests pass once: the next build tests the later deliveries only
-    run_dbt(warehouse, FIRST_AS_OF, "test", select=(PAUSES_KEY_TEST, *MISSED_TICKET_TESTS))
+    run_dbt(
+        warehouse,
+        FIRST_AS_OF,
+        "test",
+        select=(PAUSES_KEY_TEST, METRICS_KEY_TEST, *MISSED_TICKET_TESTS),
+    )
     pauses_before = pauses_by_ticket(warehouse, f"intermediate.{PAUSES}")
     [(pauses_high_water_mark,)] = warehouse.query(
         f"select max(_delivery_id) from intermediate.{PAUSES}"
@@ -299,6 +306,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
             "sla_metrics_measured_from_the_latest_deliveries",
             "fct_tickets_built_from_the_latest_deliveries",
             PAUSES_KEY_TEST,
+            METRICS_KEY_TEST,
         ),
     )
     compiled = warehouse.root / "target/compiled/mspkpi/models"
@@ -315,6 +323,9 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
         if result["unique_id"].startswith("test.")
     }
     [pauses_key_test_sql] = [sql for name, sql in compiled_tests.items() if PAUSES_KEY_TEST in name]
+    [metrics_key_test_sql] = [
+        sql for name, sql in compiled_tests.items() if name.startswith(METRICS_KEY_TEST)
+    ]
     missed_ticket_tests_sql = {name: compiled_tests[name] for name in MISSED_TICKET_TESTS}
     # Keep the incremental result aside, then rebuild the same raw rows from scratch in place.
     con = duckdb.connect(str(warehouse.database))
@@ -343,6 +354,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
         pauses_key_test_sql,
         missed_ticket_tests_sql,
         pauses_high_water_mark,
+        metrics_key_test_sql,
     )
 
 
@@ -527,6 +539,13 @@ def test_the_missed_ticket_checks_read_only_what_changed_since_they_passed(run, 
 
 def test_the_pauses_key_test_reads_only_the_new_deliveries(run):
     assert f"where _delivery_id > {run.pauses_high_water_mark})" in run.pauses_key_test_sql
+
+
+def test_the_sla_metrics_key_test_reads_the_new_deliveries_and_the_open_tickets(run):
+    # open tickets are measured again at each as-of time with the delivery id they had
+    mark = run.high_water_marks["int_ticket_sla_metrics"]
+    expected = f"where (_delivery_id > {mark} or as_of_at is not null))"
+    assert expected in run.metrics_key_test_sql
 
 
 @pytest.mark.parametrize("model", sorted(EQUAL_TO_FULL_REFRESH))

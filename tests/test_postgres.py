@@ -432,7 +432,7 @@ def test_the_raw_schema_is_copied_whole(built_sample, postgres_sample, postgres_
 
 def test_a_second_copy_keeps_the_views_built_on_raw(postgres_sample, postgres_server):
     """Unchanged tables are truncated and refilled, not dropped: staging views survive (clients:
-    the five large PSA staging models are tables)."""
+    the six large staging models are tables)."""
     replicate_raw(postgres_sample.database, postgres_server.settings)
     pg = connect_postgres(postgres_server.settings)
     try:

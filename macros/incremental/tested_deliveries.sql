@@ -26,6 +26,11 @@
     {%- if where and '__deliveries_not_yet_tested__' in where -%}
         {%- set where = where | replace('__deliveries_not_yet_tested__', deliveries_not_yet_tested()) -%}
     {%- endif -%}
+    {#- the SLA engine's rows also change without a delivery: an open ticket is measured again at
+        every as-of time (macros/sla/sla_rows_not_yet_tested.sql) -#}
+    {%- if where and '__sla_rows_not_yet_tested__' in where -%}
+        {%- set where = where | replace('__sla_rows_not_yet_tested__', sla_rows_not_yet_tested()) -%}
+    {%- endif -%}
     {%- if where -%}
         {%- set filtered -%}
             (select * from {{ relation }} where {{ where }}) dbt_subquery
@@ -70,13 +75,15 @@
 {%- endmacro %}
 
 {#
-    Whether `test` is one of those tests: a generic test with the placeholder, on an incremental
-    model; or a singular test whose config names the incremental model whose new deliveries it
+    Whether `test` is one of those tests: a generic test with a placeholder
+    (`__deliveries_not_yet_tested__`, or `__sla_rows_not_yet_tested__` on the SLA engine), on an
+    incremental model; or a singular test whose config names the incremental model whose new deliveries it
     checks (meta tested_deliveries_of) and that filters its rows with last_tested_delivery().
 #}
 {% macro tests_new_deliveries_only(test) -%}
     {%- set tested = tested_model(test) -%}
-    {%- set marked = '__deliveries_not_yet_tested__' in (test.config.where or '')
+    {%- set where = test.config.where or '' -%}
+    {%- set marked = '__deliveries_not_yet_tested__' in where or '__sla_rows_not_yet_tested__' in where
         or test.config.meta.get('tested_deliveries_of') -%}
     {{ return(marked and tested is not none and tested.config.materialized == 'incremental') }}
 {%- endmacro %}
