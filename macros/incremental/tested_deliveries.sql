@@ -21,6 +21,15 @@
       keeps finding it.
     A failing test records nothing: the next run checks the same rows again, and more.
 #}
+{#
+    The placeholders get_where_subquery resolves: `__deliveries_not_yet_tested__` (staging, SLA
+    pauses: `_delivery_id > N`) and `__sla_rows_not_yet_tested__` (the SLA engine, whose open
+    tickets are measured again without a delivery: sla_rows_not_yet_tested).
+#}
+{% macro tested_deliveries_placeholders() -%}
+    {{ return(['__deliveries_not_yet_tested__', '__sla_rows_not_yet_tested__']) }}
+{%- endmacro %}
+
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where') -%}
     {%- if where and '__deliveries_not_yet_tested__' in where -%}
@@ -75,15 +84,15 @@
 {%- endmacro %}
 
 {#
-    Whether `test` is one of those tests: a generic test with a placeholder
-    (`__deliveries_not_yet_tested__`, or `__sla_rows_not_yet_tested__` on the SLA engine), on an
-    incremental model; or a singular test whose config names the incremental model whose new deliveries it
-    checks (meta tested_deliveries_of) and that filters its rows with last_tested_delivery().
+    Whether `test` is one of those tests: a generic test with one of the placeholders, on an
+    incremental model; or a singular test whose config names the incremental model whose new
+    deliveries it checks (meta tested_deliveries_of) and that filters its rows with
+    last_tested_delivery().
 #}
 {% macro tests_new_deliveries_only(test) -%}
     {%- set tested = tested_model(test) -%}
     {%- set where = test.config.where or '' -%}
-    {%- set marked = '__deliveries_not_yet_tested__' in where or '__sla_rows_not_yet_tested__' in where
+    {%- set marked = tested_deliveries_placeholders() | select('in', where) | list
         or test.config.meta.get('tested_deliveries_of') -%}
     {{ return(marked and tested is not none and tested.config.materialized == 'incremental') }}
 {%- endmacro %}
