@@ -8,6 +8,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from orchestration import portability
@@ -199,6 +200,8 @@ def render_spark_macro(call: str, **context) -> str:
             "spark__seeds.sql",
             "spark__deduplicate.sql",
             "spark__local_to_utc.sql",
+            "spark__dateadd.sql",
+            "spark__datediff.sql",
         )
     )
     environment = jinja2.Environment(extensions=["jinja2.ext.do"])
@@ -316,6 +319,32 @@ def test_spark_runs_the_rendered_macros(spark) -> None:
         "(timestamp'2026-07-01 08:00:00'), (timestamp'2026-01-09 08:00:00') as t(local_at)"
     ).collect()
     assert [str(r.utc_at) for r in rows] == ["2026-07-01 06:00:00", "2026-01-09 07:00:00"]
+    # hours, minutes and seconds between two instants: the boundaries crossed, as DuckDB counts
+    # them (dbt-spark's own rounds 43 seconds up to a minute), and a deadline added in minutes
+    pairs = [
+        ("2026-05-26 14:00:00", "2026-05-26 14:00:43"),
+        ("2026-05-26 13:59:59", "2026-05-26 14:00:00"),
+        ("2026-05-26 14:00:43", "2026-05-26 14:00:00"),
+        ("2026-05-26 09:30:10", "2026-05-27 11:05:00"),
+    ]
+    values = ", ".join(f"(timestamp'{a}', timestamp'{b}')" for a, b in pairs)
+    counts = {}
+    for part in ("hour", "minute", "second"):
+        datediff = render_spark_macro(f"spark__datediff('a', 'b', {part!r})")
+        query = f"select {datediff} as n from values {values} as t(a, b)"
+        counts[part] = [row.n for row in spark.sql(query).collect()]
+        in_duckdb = "select date_diff(?, cast(? as timestamp), cast(? as timestamp))"
+        expected = [duckdb.execute(in_duckdb, [part, *pair]).fetchone()[0] for pair in pairs]
+        assert counts[part] == expected, part
+    assert counts["minute"] == [0, 1, 0, 1535]
+    assert counts["hour"] == [0, 1, 0, 26]
+    # 08:00 plus 1,170 business minutes (19 h 30) is 03:30 the next day, to the second
+    dateadd = render_spark_macro("spark__dateadd('minute', 'n', 'opens_at')")
+    query = (
+        f"select {dateadd} as due_at from values "
+        "(timestamp'2026-03-27 08:00:00', 1170) as t(opens_at, n)"
+    )
+    assert str(spark.sql(query).collect()[0].due_at) == "2026-03-28 03:30:00"
     # the yml types, translated, are the types Spark reports for the columns
     for yml_type, simple in (
         ("varchar", "string"),

@@ -198,6 +198,20 @@ assessments as (
 
 ),
 
+assessment_dates_in_force as (
+
+    -- the last assessment on or before each month's end of the scorecard (a join and a max, not
+    -- a correlated subquery in the join condition: Spark refuses those)
+    select
+        months.month_start_on,
+        max(assessments.assessed_on) as assessed_on
+    from (select distinct month_start_on from scorecard) as months
+    inner join assessments
+        on assessments.assessed_on <= {{ dbt.last_day('months.month_start_on', 'month') }}
+    group by 1
+
+),
+
 expected as (
 
     {% for kpi_name, source, numerator, denominator in client_sums -%}
@@ -231,18 +245,14 @@ expected as (
     {% endfor -%}
     -- the maturity assessment in force at each month's end of the scorecard
     select
-        months.month_start_on,
+        assessment_dates_in_force.month_start_on,
         'maturity_overall_score' as kpi_name,
         cast(assessments.overall_score as {{ type_double() }}) as expected_value,
         cast(null as {{ dbt.type_string() }}) as expected_status,
         false as has_expected_status
-    from (select distinct month_start_on from scorecard) as months
+    from assessment_dates_in_force
     inner join assessments
-        on assessments.assessed_on = (
-            select max(latest.assessed_on)
-            from assessments as latest
-            where latest.assessed_on <= {{ dbt.last_day('months.month_start_on', 'month') }}
-        )
+        on assessment_dates_in_force.assessed_on = assessments.assessed_on
 
 ),
 
