@@ -3,11 +3,15 @@ and the manifest of a fresh `dbt parse`."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,16 +50,51 @@ class BuiltSample:
 
 @pytest.fixture(scope="session")
 def built_sample(tmp_path_factory: pytest.TempPathFactory) -> BuiltSample:
-    """The default sample MSP, generated, ingested and built by `mspkpi run` (with dbt build)."""
+    """The default sample MSP, generated, ingested and built by `mspkpi run` (with dbt build).
+
+    Built once per `make test`: under pytest-xdist the first worker that needs it builds it in the
+    session's shared temporary folder (a file lock keeps the other one waiting), and each worker
+    then works on its own copy, with the build's dbt target (the manifest that `mspkpi publish`
+    reads) copied to its own DBT_TARGET_PATH: a test may write the warehouse or beside it."""
     root = tmp_path_factory.mktemp("sample")
-    raw_dir, database = root / "raw", root / "warehouse.duckdb"
     # A fixed "now" after the sample's last month (2026-10): the exact values the tests assert
     # (open tickets past their target, the current month of the scorecard and the reports) are the
     # same on any day the suite runs.
     os.environ.setdefault("MSPKPI_AS_OF", SAMPLE_AS_OF)
-    assert main(["generate-sample", "--out", str(raw_dir)]) == 0
-    assert main(["run", "--raw-dir", str(raw_dir), "--database", str(database)]) == 0
-    return BuiltSample(raw_dir=raw_dir, database=database, as_of=os.environ["MSPKPI_AS_OF"])
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        _build_sample(root)
+    else:
+        shared = tmp_path_factory.getbasetemp().parent / "built_sample"
+        with _exclusive(shared.with_suffix(".lock")):
+            if not (shared / "built").exists():
+                shutil.rmtree(shared, ignore_errors=True)
+                _build_sample(shared / "sample")
+                shutil.copytree(os.environ["DBT_TARGET_PATH"], shared / "target")
+                (shared / "built").touch()
+        shutil.copytree(shared / "sample", root, dirs_exist_ok=True)
+        shutil.copytree(shared / "target", os.environ["DBT_TARGET_PATH"], dirs_exist_ok=True)
+    return BuiltSample(
+        raw_dir=root / "raw", database=root / "warehouse.duckdb", as_of=os.environ["MSPKPI_AS_OF"]
+    )
+
+
+def _build_sample(root: Path) -> None:
+    assert main(["generate-sample", "--out", str(root / "raw")]) == 0
+    assert (
+        main(["run", "--raw-dir", str(root / "raw"), "--database", str(root / "warehouse.duckdb")])
+        == 0
+    )
+
+
+@contextmanager
+def _exclusive(lock_path: Path) -> Iterator[None]:
+    """An exclusive lock on lock_path across the xdist worker processes (released on exit)."""
+    with lock_path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @pytest.fixture(scope="session")
