@@ -454,17 +454,29 @@ def write_rows(
     if options.store_rows:
         for extra in header.extras:
             add_column(con, delivery.entity.raw_table, extra.raw_name, "VARCHAR")
-        insert = statements.insert_raw_sql(
-            delivery.entity, header, has_gaps=staged.gaps > 0, has_dups=staged.duplicates > 0
-        )
+        insert = statements.insert_raw_sql(delivery.entity, header, has_dups=staged.duplicates > 0)
         params = {"file": keys["file"], "delivery_id": keys["delivery_id"], "loaded_at": started}
-        loaded = con.execute(insert, params).fetchone()[0]
+        with insertion_order_relaxed(con):
+            loaded = con.execute(insert, params).fetchone()[0]
     else:
         loaded = con.execute(statements.count_valid_sql()).fetchone()[0]
     if loaded != staged.counts.loaded:
         raise RuntimeError(
             f"{delivery.relative}: {loaded} valid rows but {staged.counts.loaded} were counted"
         )
+
+
+@contextmanager
+def insertion_order_relaxed(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Let DuckDB write the raw rows in any order: keeping the file order across its threads took
+    about a third of the insert (a ticket file of 263,000 rows: 0.55 s -> 0.4 s). The line numbers
+    are already counted (ROWS was filled in file order, which the load session keeps) and each row
+    carries its own."""
+    con.execute("set preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        con.execute("set preserve_insertion_order = true")
 
 
 def write_row_rejects(

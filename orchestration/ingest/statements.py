@@ -343,11 +343,11 @@ limit 1"""
 # -- writing -----------------------------------------------------------------------------------
 
 
-def insert_raw_sql(entity: Entity, header: Header, *, has_gaps: bool, has_dups: bool) -> str:
+def insert_raw_sql(entity: Entity, header: Header, *, has_dups: bool) -> str:
     """Valid, non-duplicate rows into the raw table ($file, $loaded_at, $delivery_id).
 
-    A plain filtered scan keeps the file order; excluding duplicates (a join) or numbering
-    around skipped lines (the ASOF join of NUMBERED) does not, so then the rows are sorted."""
+    In no particular order: each row carries its line (_source_line), which is what every reader
+    orders by (the staging models' deduplication ends on it). See `delivery.write_rows`."""
     columns = [ident(c.name) for c in entity.columns]
     columns += [f"{c.stage} as {ident(c.raw_name)}" for c in header.extras]
     columns += [
@@ -357,12 +357,11 @@ def insert_raw_sql(entity: Entity, header: Header, *, has_gaps: bool, has_dups: 
         "$delivery_id as _delivery_id",
     ]
     not_duplicate = f"\n    and __rowid not in (select dup_rowid from {DUPS})" if has_dups else ""
-    order = "\norder by __line" if has_gaps or has_dups else ""
     return f"""insert into {table(RAW_SCHEMA, entity.raw_table)} by name
 select
 {indent(join_lines(columns))}
 from {NUMBERED}
-where not __bad{not_duplicate}{order}"""
+where not __bad{not_duplicate}"""
 
 
 def insert_column_rejects_sql(entity: Entity, header: Header) -> str:
