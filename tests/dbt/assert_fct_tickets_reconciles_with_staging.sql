@@ -3,7 +3,9 @@ with
 
 staged_tickets as (
 
-    select count(distinct ticket_id) as ticket_count
+    -- one row per ticket (the model's unique test): a count, not a count of distinct ids, which
+    -- took 2 s of every build at 11 M tickets
+    select count(*) as ticket_count
     from {{ ref('stg_psa__tickets') }}
 
 ),
@@ -12,8 +14,7 @@ staged_hours as (
 
     select coalesce(sum(time_entries.worked_hours), 0) as logged_hours
     from {{ ref('stg_psa__time_entries') }} as time_entries
-    inner join {{ ref('stg_psa__tickets') }} as tickets
-        on time_entries.ticket_id = tickets.ticket_id
+    where time_entries.ticket_id in (select tickets.ticket_id from {{ ref('stg_psa__tickets') }} as tickets)
 
 ),
 
