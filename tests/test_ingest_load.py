@@ -661,3 +661,13 @@ def test_ensure_raw_schema_is_idempotent_and_creates_every_entity(tmp_path: Path
                                             "where schema_name = 'raw'")}  # fmt: skip
     expected = {e.raw_table for e in load_contract().entities} | {"_load_audit", "_rejects"}
     assert tables == expected
+
+
+@pytest.mark.parametrize("before", [True, False])
+def test_the_raw_insert_relaxes_the_insertion_order_and_restores_it(before: bool) -> None:
+    con = duckdb.connect()
+    con.execute(f"set preserve_insertion_order = {str(before).lower()}")
+    setting = "select current_setting('preserve_insertion_order')"
+    with delivery_module.insertion_order_relaxed(con):
+        assert con.execute(setting).fetchone()[0] is False
+    assert con.execute(setting).fetchone()[0] is before
