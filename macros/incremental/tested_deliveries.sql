@@ -22,27 +22,27 @@
     A failing test records nothing: the next run checks the same rows again, and more.
 #}
 {#
-    The placeholders get_where_subquery resolves: `__deliveries_not_yet_tested__` (staging, SLA
-    pauses: `_delivery_id > N`) and `__sla_rows_not_yet_tested__` (the SLA engine, whose open
-    tickets are measured again without a delivery: sla_rows_not_yet_tested).
+    The placeholders get_where_subquery resolves, each with the macro that writes its filter:
+    `__deliveries_not_yet_tested__` (staging, SLA pauses: `_delivery_id > N`) and
+    `__sla_rows_not_yet_tested__` (the SLA engine, whose open tickets are measured again at every
+    as-of time without a delivery: macros/sla/sla_rows_not_yet_tested.sql).
 #}
 {% macro tested_deliveries_placeholders() -%}
-    {{ return(['__deliveries_not_yet_tested__', '__sla_rows_not_yet_tested__']) }}
+    {{ return({
+        '__deliveries_not_yet_tested__': deliveries_not_yet_tested,
+        '__sla_rows_not_yet_tested__': sla_rows_not_yet_tested,
+    }) }}
 {%- endmacro %}
 
 {% macro get_where_subquery(relation) -%}
-    {%- set where = config.get('where') -%}
-    {%- if where and '__deliveries_not_yet_tested__' in where -%}
-        {%- set where = where | replace('__deliveries_not_yet_tested__', deliveries_not_yet_tested()) -%}
-    {%- endif -%}
-    {#- the SLA engine's rows also change without a delivery: an open ticket is measured again at
-        every as-of time (macros/sla/sla_rows_not_yet_tested.sql) -#}
-    {%- if where and '__sla_rows_not_yet_tested__' in where -%}
-        {%- set where = where | replace('__sla_rows_not_yet_tested__', sla_rows_not_yet_tested()) -%}
-    {%- endif -%}
-    {%- if where -%}
+    {%- set filter = namespace(where=config.get('where')) -%}
+    {%- for placeholder, resolve in tested_deliveries_placeholders().items()
+        if filter.where and placeholder in filter.where -%}
+        {%- set filter.where = filter.where | replace(placeholder, resolve()) -%}
+    {%- endfor -%}
+    {%- if filter.where -%}
         {%- set filtered -%}
-            (select * from {{ relation }} where {{ where }}) dbt_subquery
+            (select * from {{ relation }} where {{ filter.where }}) dbt_subquery
         {%- endset -%}
         {{ return(filtered) }}
     {%- else -%}
