@@ -482,8 +482,13 @@ def render(result: dict) -> str:
 
 
 def write_result(result: dict, results_dir: Path) -> Path:
+    """`<date>-<clients>c-<months>m.json`, then `-2`, `-3` ... for the day's later runs of the same
+    size: a result is evidence the README cites, never overwritten."""
     results_dir.mkdir(parents=True, exist_ok=True)
-    stamp = result["run_at"][:10]
-    path = results_dir / f"{stamp}-{result['clients']}c-{result['months']}m.json"
+    stem = f"{result['run_at'][:10]}-{result['clients']}c-{result['months']}m"
+    path, run = results_dir / f"{stem}.json", 1
+    while path.exists():
+        run += 1
+        path = results_dir / f"{stem}-{run}.json"
     path.write_text(json.dumps(result, indent=2) + "\n")
     return path

@@ -147,6 +147,10 @@ def test_the_result_file_is_named_by_date_and_size(tiny_bench, tmp_path):
     assert path.name == f"{tiny_bench['run_at'][:10]}-3c-2m.json"
     assert json.loads(path.read_text()) == json.loads(json.dumps(tiny_bench))
     assert render(tiny_bench).splitlines()[0].startswith("bench: 3 clients x 2 months = ")
+    # a later run of the same size and day writes beside it, never over it
+    later = write_result({**tiny_bench, "steps": []}, tmp_path)
+    assert later.name == f"{tiny_bench['run_at'][:10]}-3c-2m-2.json"
+    assert json.loads(path.read_text()) == json.loads(json.dumps(tiny_bench))
 
 
 def test_reusing_generated_files_puts_the_extra_day_back_aside(tmp_path):
