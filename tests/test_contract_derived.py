@@ -52,7 +52,8 @@ def test_every_entity_is_a_source_table_with_every_column_described():
             for column in entity.columns:
                 spec = columns[column.name]
                 assert spec["description"].startswith(column.description.rstrip("."))
-                assert ("not_null" in spec.get("data_tests", [])) == column.required
+                assert ("Required (NOT NULL)." in spec["description"]) == column.required
+                assert "data_tests" not in spec  # NOT NULL in the raw table, not a test
             assert {"_source_file", "_source_line", "_loaded_at", "_delivery_id"} <= set(columns)
         assert tables == {}
 

@@ -663,6 +663,51 @@ def test_ensure_raw_schema_is_idempotent_and_creates_every_entity(tmp_path: Path
     assert tables == expected
 
 
+def not_null_columns(con: duckdb.DuckDBPyConnection, raw_table: str) -> set[str]:
+    sql = f"select name from pragma_table_info('raw.{raw_table}') where \"notnull\""
+    return {name for (name,) in rows(con, sql)}
+
+
+def test_a_raw_table_makes_exactly_the_required_columns_not_null(tmp_path: Path) -> None:
+    """The contract's required columns are NOT NULL (what the sources' not_null tests checked):
+    the engine refuses a row without one however it is written."""
+    con = connect(tmp_path)
+    for entity in load_contract().entities:
+        required = {column.name for column in entity.columns if column.required}
+        assert not_null_columns(con, entity.raw_table) == required, entity.raw_table
+    assert {"ticket_id", "client_id", "created_at"} <= not_null_columns(con, TICKETS.raw_table)
+    with pytest.raises(duckdb.ConstraintException, match="NOT NULL constraint failed"):
+        con.execute("insert into raw.psa__tickets (ticket_id) values ('T1')")
+
+
+def test_an_older_raw_table_gets_the_contract_nullability(tmp_path: Path) -> None:
+    """A warehouse created before the constraints (every column nullable) gets them on the next
+    load; a required column that some old row lacks stays nullable; an optional one loses them."""
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    ensure_raw_schema(con)
+    required = not_null_columns(con, TICKETS.raw_table)
+    for name in required:
+        con.execute(f"alter table raw.psa__tickets alter column {name} drop not null")
+    con.execute("alter table raw.psa__tickets alter column closed_at set not null")
+    # a row with every required value but created_at (and the optional closed_at)
+    literals = {"ts": "timestamp '2026-01-01'", "date": "date '2026-01-01'", "int": "1"}
+    literals |= {"dec": "1.5", "bool": "true"}
+    values = {
+        column.name: literals.get(column.type, "'x'")
+        for column in TICKETS.columns
+        if column.required or column.name == "closed_at"
+    }
+    values["created_at"] = "null"
+    con.execute(
+        f"insert into raw.psa__tickets ({', '.join(values)}) values ({', '.join(values.values())})"
+    )
+    ensure_raw_schema(con)
+    assert not_null_columns(con, TICKETS.raw_table) == required - {"created_at"}
+    con.execute("delete from raw.psa__tickets where created_at is null")
+    ensure_raw_schema(con)
+    assert not_null_columns(con, TICKETS.raw_table) == required
+
+
 @pytest.mark.parametrize("before", [True, False])
 def test_the_raw_insert_relaxes_the_insertion_order_and_restores_it(before: bool) -> None:
     con = duckdb.connect()

@@ -38,12 +38,15 @@ def test_a_blocking_raw_check_stops_the_dbt_assets_downstream(tmp_path, monkeypa
     monkeypatch.setenv("MSPKPI_DUCKDB_PATH", str(database))
     monkeypatch.delenv("MSPKPI_QUALITY_DOCS_DIR", raising=False)
     entity = load_contract().entity("surveys/csat_responses")
-    # the files are loaded before the run, then a row without a ticket is slipped in by hand
+    # the files are loaded before the run, then a row without a ticket is slipped in by hand:
     con = duckdb.connect(str(database))
     try:
         ensure_raw_schema(con)
         load_entity(con, raw_dir, entity, source_timezone="UTC")
         loaded = con.execute("select count(*) from raw.surveys__csat_responses").fetchone()[0]
+        # ticket_id as if made required after rows were loaded without it: the table keeps it
+        # nullable (schema.align_nullability), so only the blocking expectation catches the row
+        con.execute("alter table raw.surveys__csat_responses alter column ticket_id drop not null")
         con.execute(
             "insert into raw.surveys__csat_responses (response_id, ticket_id, responded_at, "
             "rating) values ('HAND-3', null, timestamp '2026-10-02 10:00', 5)"

@@ -96,7 +96,7 @@ def column_description(column: Column) -> str:
         parts.append(f"Allowed: {', '.join(column.values)}.")
     if _range(column):
         parts.append(f"Range {_range(column)}.")
-    parts.append("Required." if column.required else "Optional (empty = null).")
+    parts.append("Required (NOT NULL)." if column.required else "Optional (empty = null).")
     if column.pii:
         parts.append("PII: hashed in staging, never reaches a mart.")
     return " ".join(parts)
@@ -121,8 +121,8 @@ def _source_column(column: Column) -> dict[str, Any]:
         "description": column_description(column),
         "data_type": RAW_TYPES[column.type],
     }
-    if column.required:
-        spec["data_tests"] = ["not_null"]
+    # a required column is NOT NULL in the raw table (orchestration/ingest/schema.py): no
+    # `not_null` data test, which would re-read the raw table in every build
     return spec
 
 

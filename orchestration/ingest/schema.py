@@ -3,6 +3,11 @@
 Raw table `raw.<system>__<entity>`: the contract columns in contract order with the types below,
 then the metadata columns `_source_file`, `_source_line`, `_loaded_at` (UTC), `_delivery_id`, then
 any extra column a file brought (VARCHAR, added with ALTER TABLE the first time it appears).
+
+A required contract column is NOT NULL: the load already rejects a row without it, and the engine
+then guarantees it for every row however it was written, where a `not_null` data test per column
+would re-read the table in every dbt build (DECISIONLOG, "Raw tables state the contract's required
+columns").
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from collections.abc import Iterable
 
 import duckdb
 
-from orchestration.contract import Contract, Entity, load_contract
+from orchestration.contract import Column, Contract, Entity, load_contract
 from orchestration.ingest.results import ContractViolation
 from orchestration.ingest.sql import ident, join_lines, literal, table
 
@@ -115,27 +120,50 @@ def ensure_entity_table(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
         wanted = SQL_TYPES[column.type]
         found = existing.get(column.name)
         if found is None:
+            # nullable even when required: the rows loaded before the column existed have no value
             add_column(con, entity.raw_table, column.name, wanted)
-        elif found != wanted:
+            continue
+        found_type, found_not_null = found
+        if found_type != wanted:
             raise ContractViolation(
-                f"raw.{entity.raw_table}.{column.name} is {found} but the contract says "
+                f"raw.{entity.raw_table}.{column.name} is {found_type} but the contract says "
                 f"{column.type} ({wanted}): write a migration that converts the column"
             )
+        if found_not_null != column.required:
+            align_nullability(con, entity.raw_table, column)
+
+
+def align_nullability(con: duckdb.DuckDBPyConnection, raw_table: str, column: Column) -> None:
+    """NOT NULL as the contract says: a column made optional drops it; a required column of an
+    older table gets it when none of its rows lacks a value (a column added to the contract
+    later stays nullable: the rows loaded before it have none, and the load checks the new)."""
+    qualified, name = table(RAW_SCHEMA, raw_table), ident(column.name)
+    if not column.required:
+        con.execute(f"alter table {qualified} alter column {name} drop not null")
+        return
+    nulls = con.execute(f"select count(*) from {qualified} where {name} is null").fetchone()[0]
+    if nulls == 0:
+        con.execute(f"alter table {qualified} alter column {name} set not null")
 
 
 def create_entity_table_sql(entity: Entity) -> str:
-    columns = [f"{ident(c.name)} {SQL_TYPES[c.type]}" for c in entity.columns]
+    columns = [
+        f"{ident(c.name)} {SQL_TYPES[c.type]}{' not null' if c.required else ''}"
+        for c in entity.columns
+    ]
     columns += [f"{ident(name)} {sql_type}" for name, sql_type in METADATA_COLUMNS.items()]
     body = join_lines("    " + column for column in columns)
     return f"create table if not exists {table(RAW_SCHEMA, entity.raw_table)} (\n{body}\n)"
 
 
-def existing_columns(con: duckdb.DuckDBPyConnection, raw_table: str) -> dict[str, str]:
-    """Column name -> DuckDB type of a raw table (names as stored, types like 'BIGINT')."""
+def existing_columns(con: duckdb.DuckDBPyConnection, raw_table: str) -> dict[str, tuple[str, bool]]:
+    """Column name -> (DuckDB type, NOT NULL) of a raw table (names as stored, types like
+    'BIGINT')."""
     # pragma_table_info with a literal: duckdb_columns() with bound parameters takes seconds
     qualified = literal(f"{RAW_SCHEMA}.{raw_table}")
-    rows = con.execute(f"select name, type from pragma_table_info({qualified})").fetchall()
-    return {name: data_type for name, data_type in rows}
+    sql = f'select name, type, "notnull" from pragma_table_info({qualified})'
+    rows = con.execute(sql).fetchall()
+    return {name: (data_type, not_null) for name, data_type, not_null in rows}
 
 
 def add_column(con: duckdb.DuckDBPyConnection, raw_table: str, name: str, sql_type: str) -> None:
