@@ -10,6 +10,10 @@ TEST_DIR  := data/test
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export UV_LINK_MODE := copy
+# Write every package's bytecode at install (26 s once): where PYTHONDONTWRITEBYTECODE is set, as
+# on the project's machines, Python otherwise compiles dbt, Dagster and GE again in every process,
+# and importing dbt takes 6.7 s instead of 3.9 s in each dbt command, test worker and run.
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: help install run test lint pytest dbt-parse dagster clean bench bench-sla
 .PHONY: postgres-up postgres-down run-postgres
