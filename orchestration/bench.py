@@ -246,6 +246,27 @@ def machine_facts(env: dict[str, str]) -> dict:
     }
 
 
+def code_version() -> str | None:
+    """The commit the bench measures, `+modified` when the checkout has uncommitted changes; None
+    outside a git checkout (a result names the code it measured)."""
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(PROJECT_DIR), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        changes = subprocess.run(
+            ["git", "-C", str(PROJECT_DIR), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return f"{commit}+modified" if changes else commit
+
+
 def next_day_of(end_month: str) -> date:
     """The 1st of the month after `end_month` ('2026-10' -> 2026-11-01): the extra day."""
     year, month = (int(part) for part in end_month.split("-"))
@@ -309,6 +330,7 @@ def run_bench(
     `workdir` (10 M tickets take most of an hour to generate): the generate step then reports
     that earlier run's time and memory, and the extra day is taken back out of the landing
     folder first."""
+    code = code_version()
     workdir.mkdir(parents=True, exist_ok=True)
     raw_dir, database, target = workdir / "raw", workdir / "warehouse.duckdb", workdir / "target"
     day_dir, summary_file = workdir / "next_day", workdir / "generated.json"
@@ -432,6 +454,7 @@ def run_bench(
     floor_seconds = floor.seconds
     return {
         "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "code": code,
         "machine": machine_facts(env),
         "clients": clients,
         "months": months,
