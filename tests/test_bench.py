@@ -141,9 +141,10 @@ def test_the_bench_rows_add_up_from_generator_to_warehouse(tiny_bench):
     assert result["tickets"] > 0 and result["endpoints"] > 0
     assert set(result["machine"]) >= {"cpus", "memory_gib", "duckdb", "dbt_core"}
     # the commit measured (this checkout's HEAD, with +modified for uncommitted changes)
-    assert result["code"].split("+")[0] == subprocess.run(
+    head = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    )
+    assert result["code"].split("+")[0] == head.stdout.strip()
     assert result["machine"]["duckdb_memory_limit"]
 
 
