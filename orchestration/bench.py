@@ -249,19 +249,14 @@ def machine_facts(env: dict[str, str]) -> dict:
 def code_version() -> str | None:
     """The commit the bench measures, `+modified` when the checkout has uncommitted changes; None
     outside a git checkout (a result names the code it measured)."""
+
+    def git(*args: str) -> str:
+        command = ["git", "-C", str(PROJECT_DIR), *args]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
+
     try:
-        commit = subprocess.run(
-            ["git", "-C", str(PROJECT_DIR), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        changes = subprocess.run(
-            ["git", "-C", str(PROJECT_DIR), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        commit = git("rev-parse", "--short", "HEAD")
+        changes = git("status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.CalledProcessError):
         return None
     return f"{commit}+modified" if changes else commit
