@@ -83,13 +83,23 @@
 {%- endmacro %}
 
 {#
-    The last delivery already in the incremental model `this` (0 when empty), read when the model
-    runs. Parsing and compiling without a database (`execute` false) get 0, which is never run.
+    The last delivery already in the incremental model `this` (0 when empty): max(`column`), read
+    when the model runs. Parsing and compiling without a database (`execute` false) get 0, which is
+    never run. A stored table without the column was built by a version of the model that was not
+    incremental (or not yet with that column): the run stops and says to rebuild it.
 #}
-{% macro delivery_high_water_mark() -%}
+{% macro delivery_high_water_mark(column='_delivery_id') -%}
     {%- if not execute -%}
         {{ return(0) }}
     {%- endif -%}
-    {%- set result = run_query('select coalesce(max(_delivery_id), 0) from ' ~ this) -%}
+    {%- set stored_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+    {%- if column not in stored_columns -%}
+        {{ exceptions.raise_compiler_error(
+            model.name ~ ': the stored table ' ~ this ~ ' has no ' ~ column ~ ' column: it was built'
+            ~ ' by an earlier version of the model. Rebuild it once with'
+            ~ ' `mspkpi run --full-refresh` (or dbt build --full-refresh -s ' ~ model.name ~ ').'
+        ) }}
+    {%- endif -%}
+    {%- set result = run_query('select coalesce(max(' ~ column ~ '), 0) from ' ~ this) -%}
     {{ return(result.columns[0].values()[0] | int) }}
 {%- endmacro %}

@@ -10,7 +10,7 @@
         where ticket_id in (
             select ticket_id
             from {{ ref('stg_psa__ticket_status_changes') }}
-            where _delivery_id > {{ sla_high_water_mark() }}
+            where _delivery_id > {{ incremental_high_water_mark() }}
         )
     {%- endif -%}
 {%- endmacro %}

@@ -28,7 +28,7 @@
 {%- set offset_block_minutes = 1440 -%}
 {#- the last delivery already measured, on an incremental run (delivery ids only grow: see
     deduplicate_current_state) #}
-{%- set high_water_mark = sla_high_water_mark() if is_incremental() else none %}
+{%- set high_water_mark = incremental_high_water_mark() if is_incremental() else none %}
 
 {#
     The model reads int_tickets_joined_to_sla_policies and stg_psa__ticket_status_changes in two

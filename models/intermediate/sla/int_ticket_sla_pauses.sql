@@ -12,7 +12,7 @@
     )
 }}
 
-{%- set high_water_mark = sla_high_water_mark() if is_incremental() else none %}
+{%- set high_water_mark = incremental_high_water_mark() if is_incremental() else none %}
 
 with
 

@@ -17,7 +17,7 @@
 #}
 {%- set string_type = 'varchar' if target.type == 'postgres' else dbt.type_string() %}
 {#- the last delivery already in the table, on an incremental run #}
-{%- set high_water_mark = sla_high_water_mark() if is_incremental() else none %}
+{%- set high_water_mark = incremental_high_water_mark() if is_incremental() else none %}
 
 {#
     On an incremental run each input is read twice (to find the tickets to rebuild, then their

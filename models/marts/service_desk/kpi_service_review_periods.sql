@@ -8,7 +8,24 @@
     a client are those holding at least one of its served months (int_client_months_served); the
     previous period is the calendar's previous one, joined by date (never an older period when the
     client had a gap: then there is none).
+
+    Incremental (DECISIONLOG: "The service review is rebuilt by client period"): a run rebuilds the
+    client periods that changed since the table's last delivery, and the next period of each
+    (whose previous-period columns read it): the periods holding a month that a changed ticket
+    counts in, in any of its versions (int_ticket_months_logged), a served month gained or lost,
+    and the periods the as-of time has just completed. The previous-period figures of a period
+    not rebuilt are read from the table. A period no longer served is deleted after the build.
 #}
+-- depends_on: {{ ref('int_ticket_months_logged') }}
+{{
+    config(
+        materialized='incremental',
+        unique_key=['client_id', 'period_type', 'period_start_on'],
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        post_hook="{{ delete_client_periods_not_served(ref('int_client_months_served')) }}",
+    )
+}}
 
 {%- set period_types = [('month', 1), ('quarter', 3), ('half_year', 6), ('year', 12)] -%}
 {#- the figures compared with the previous period: (column, type of the change) -#}
@@ -25,6 +42,22 @@
     ('csat_rate', type_double()),
 ] -%}
 
+{#- the last delivery of each input already in the table, on an incremental run #}
+{%- if is_incremental() %}
+    {%- set tickets_high_water_mark = incremental_high_water_mark('_tickets_delivery_id') %}
+    {%- set csat_high_water_mark = incremental_high_water_mark('_csat_responses_delivery_id') %}
+{%- endif %}
+{#- the filter of the event CTEs to the periods rebuilt, on an incremental run -#}
+{%- set rebuilt_periods_only -%}
+    {% if is_incremental() -%}
+        inner join periods_to_rebuild
+            on
+                tickets.client_id = periods_to_rebuild.client_id
+                and month_periods.period_type = periods_to_rebuild.period_type
+                and month_periods.period_start_on = periods_to_rebuild.period_start_on
+    {%- endif %}
+{%- endset %}
+
 with
 
 client_months as (
@@ -39,11 +72,88 @@ tickets as {{ inline_cte() }} (
 
 ),
 
-csat_responses as (
+csat_responses as {{ inline_cte() }} (
 
     select * from {{ ref('stg_surveys__csat_responses') }}
 
 ),
+{% if is_incremental() %}
+
+    stored_periods as {{ inline_cte() }} (
+
+        select * from {{ this }}
+
+    ),
+
+    changed_tickets as (
+
+        -- ticket row, time entries, SLA figures or a CSAT response delivered since the last build
+        select changed_rows.ticket_id
+        from tickets as changed_rows
+        where changed_rows._delivery_id > {{ tickets_high_water_mark }}
+
+        union
+
+        select new_responses.ticket_id
+        from csat_responses as new_responses
+        where new_responses._delivery_id > {{ csat_high_water_mark }}
+
+    ),
+
+    served_months_gained as (
+
+        select
+            client_months.client_id,
+            client_months.month_start_on
+        from client_months
+        where not exists (
+            select 1
+            from stored_periods
+            where
+                stored_periods.period_type = 'month'
+                and stored_periods.client_id = client_months.client_id
+                and stored_periods.period_start_on = client_months.month_start_on
+        )
+
+    ),
+
+    served_months_lost as (
+
+        select
+            stored_periods.client_id,
+            stored_periods.period_start_on as month_start_on
+        from stored_periods
+        where
+            stored_periods.period_type = 'month'
+            and not exists (
+                select 1
+                from client_months
+                where
+                    client_months.client_id = stored_periods.client_id
+                    and client_months.month_start_on = stored_periods.period_start_on
+            )
+
+    ),
+
+    changed_client_months as (
+
+        -- every client-month a changed ticket counts in, or counted in before its last change
+        select
+            logged.client_id,
+            logged.month_start_on
+        from {{ ref('int_ticket_months_logged') }} as logged
+        where logged.ticket_id in (select changed_tickets.ticket_id from changed_tickets)
+
+        union
+
+        select * from served_months_gained
+
+        union
+
+        select * from served_months_lost
+
+    ),
+{% endif %}
 
 period_types as (
 
@@ -53,6 +163,17 @@ period_types as (
             {{ month_count }} as period_month_count
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
+
+),
+
+spine_months as (
+
+    select month_start_on from client_months
+    {% if is_incremental() -%}
+        -- a month no client is served in any more still has periods to rebuild
+        union
+        select month_start_on from changed_client_months
+    {%- endif %}
 
 ),
 
@@ -68,7 +189,7 @@ months as (
             else cast({{ dbt.dateadd('month', 6, dbt.date_trunc('year', 'month_start_on')) }} as date)
         end as half_year_start_on,
         cast({{ dbt.date_trunc('year', 'month_start_on') }} as date) as year_start_on
-    from client_months
+    from spine_months
 
 ),
 
@@ -128,6 +249,71 @@ labelled_periods as (
 
 ),
 
+{% if is_incremental() %}
+
+    changed_periods as (
+
+        select distinct
+            changed_client_months.client_id,
+            month_periods.period_type,
+            month_periods.period_month_count,
+            month_periods.period_start_on
+        from changed_client_months
+        inner join month_periods
+            on changed_client_months.month_start_on = month_periods.month_start_on
+
+    ),
+
+    periods_to_rebuild as (
+
+        select
+            client_id,
+            period_type,
+            period_start_on
+        from changed_periods
+
+        union
+
+        -- the next period, whose previous-period columns read the changed one
+        select
+            client_id,
+            period_type,
+            cast({{ dbt.dateadd('month', 'period_month_count', 'period_start_on') }} as date) as period_start_on
+        from changed_periods
+
+        union
+
+        -- the periods the as-of time has completed since they were built
+        select
+            stored_periods.client_id,
+            stored_periods.period_type,
+            stored_periods.period_start_on
+        from stored_periods
+        inner join labelled_periods
+            on
+                stored_periods.period_type = labelled_periods.period_type
+                and stored_periods.period_start_on = labelled_periods.period_start_on
+        where labelled_periods.is_period_complete and not stored_periods.is_period_complete
+
+    ),
+
+    client_read_windows as (
+
+        -- per client, from the first day to the end of the periods rebuilt
+        select
+            periods_to_rebuild.client_id,
+            cast(min(periods_to_rebuild.period_start_on) as timestamp) as read_from_at,
+            cast({{ dbt.dateadd('day', 1, 'max(labelled_periods.period_end_on)') }} as timestamp) as read_to_at
+        from periods_to_rebuild
+        inner join labelled_periods
+            on
+                periods_to_rebuild.period_type = labelled_periods.period_type
+                and periods_to_rebuild.period_start_on = labelled_periods.period_start_on
+        group by periods_to_rebuild.client_id
+
+    ),
+{% endif %}
+
 client_periods as (
 
     select
@@ -139,7 +325,37 @@ client_periods as (
     from client_months
     inner join month_periods
         on client_months.month_start_on = month_periods.month_start_on
+    {% if is_incremental() -%}
+        inner join periods_to_rebuild
+            on
+                client_months.client_id = periods_to_rebuild.client_id
+                and month_periods.period_type = periods_to_rebuild.period_type
+                and month_periods.period_start_on = periods_to_rebuild.period_start_on
+    {%- endif %}
     group by 1, 2, 3, 4
+
+),
+
+tickets_read as (
+
+    select tickets.*
+    from tickets
+    {% if is_incremental() -%}
+        -- the client's tickets with an event (created, answered, resolved) in its read window
+        inner join client_read_windows
+            on tickets.client_id = client_read_windows.client_id
+        where
+            least(
+                tickets.created_at,
+                coalesce(tickets.first_response_at, tickets.created_at),
+                coalesce(tickets.resolved_at, tickets.created_at)
+            ) < client_read_windows.read_to_at
+            and greatest(
+                tickets.created_at,
+                coalesce(tickets.first_response_at, tickets.created_at),
+                coalesce(tickets.resolved_at, tickets.created_at)
+            ) >= client_read_windows.read_from_at
+    {%- endif %}
 
 ),
 
@@ -151,9 +367,10 @@ created as (
         month_periods.period_start_on,
         count(*) as tickets_created_count,
         count(case when tickets.is_escalated then tickets.ticket_id end) as tickets_escalated_count
-    from tickets
+    from tickets_read as tickets
     inner join month_periods
         on cast({{ dbt.date_trunc('month', 'tickets.created_at') }} as date) = month_periods.month_start_on
+    {{ rebuilt_periods_only }}
     group by 1, 2, 3
 
 ),
@@ -170,9 +387,10 @@ responded as (
             as tickets_responded_within_sla_count,
         sum(tickets.response_business_minutes) as total_first_response_business_minutes,
         {{ median('tickets.response_business_minutes') }} as median_first_response_business_minutes
-    from tickets
+    from tickets_read as tickets
     inner join month_periods
         on cast({{ dbt.date_trunc('month', 'tickets.first_response_at') }} as date) = month_periods.month_start_on
+    {{ rebuilt_periods_only }}
     where tickets.has_sla_policy and tickets.is_response_within_sla is not null
     group by 1, 2, 3
 
@@ -205,9 +423,10 @@ resolved as (
         {{ median(
             'case when tickets.is_resolution_within_sla is not null then tickets.resolution_business_minutes end'
         ) }} as median_resolution_business_minutes
-    from tickets
+    from tickets_read as tickets
     inner join month_periods
         on cast({{ dbt.date_trunc('month', 'tickets.resolved_at') }} as date) = month_periods.month_start_on
+    {{ rebuilt_periods_only }}
     where tickets.resolved_at is not null
     group by 1, 2, 3
 
@@ -227,6 +446,10 @@ answered as (
         on csat_responses.ticket_id = tickets.ticket_id
     inner join month_periods
         on cast({{ dbt.date_trunc('month', 'csat_responses.responded_at') }} as date) = month_periods.month_start_on
+    {{ rebuilt_periods_only }}
+    {% if is_incremental() -%}
+        where csat_responses.responded_at >= (select min(client_read_windows.read_from_at) from client_read_windows)
+    {%- endif %}
     group by 1, 2, 3
 
 ),
@@ -303,6 +526,52 @@ measured as (
 
 ),
 
+{% if is_incremental() %}
+
+    previous_periods as (
+
+        -- the figures of the periods rebuilt, and of the stored periods otherwise
+        select
+            client_id,
+            period_type,
+            period_start_on,
+            {{ compared_columns | map(attribute=0) | join(',\n            ') }}
+        from measured
+
+        union all
+
+        select
+            client_id,
+            period_type,
+            period_start_on,
+            {{ compared_columns | map(attribute=0) | join(',\n            ') }}
+        from stored_periods
+        where not exists (
+            select 1
+            from periods_to_rebuild
+            where
+                periods_to_rebuild.client_id = stored_periods.client_id
+                and periods_to_rebuild.period_type = stored_periods.period_type
+                and periods_to_rebuild.period_start_on = stored_periods.period_start_on
+        )
+
+    ),
+{% endif %}
+
+deliveries_read as (
+
+    -- the last delivery of each input (0 without rows): each input's high-water mark, since
+    -- different files (and so deliveries) bring tickets and CSAT responses
+    select
+        cast(coalesce(
+            (select max(fct_tickets_read._delivery_id) from tickets as fct_tickets_read), 0
+        ) as {{ dbt.type_bigint() }}) as tickets_delivery_id,
+        cast(coalesce(
+            (select max(responses_read._delivery_id) from csat_responses as responses_read), 0
+        ) as {{ dbt.type_bigint() }}) as csat_responses_delivery_id
+
+),
+
 final as (
 
     select
@@ -352,14 +621,20 @@ final as (
         {% endfor %}
 
         -- booleans
-        labelled_periods.is_period_complete
+        labelled_periods.is_period_complete,
+
+        -- lineage: the last delivery of each input read when the row was built; the high-water
+        -- marks of incremental runs
+        deliveries_read.tickets_delivery_id as _tickets_delivery_id,
+        deliveries_read.csat_responses_delivery_id as _csat_responses_delivery_id
 
     from measured as this_period
+    cross join deliveries_read
     inner join labelled_periods
         on
             this_period.period_type = labelled_periods.period_type
             and this_period.period_start_on = labelled_periods.period_start_on
-    left join measured as previous_period
+    left join {{ 'previous_periods' if is_incremental() else 'measured' }} as previous_period
         on
             this_period.client_id = previous_period.client_id
             and this_period.period_type = previous_period.period_type

@@ -1,0 +1,131 @@
+{#
+    Every client-month that a ticket's service-review events have fallen in, in any version of the
+    ticket a build has read: the month it was created, first answered and resolved, and the month of
+    each of its CSAT responses, under the client the ticket had then. Append-only: a pair, once
+    logged, stays when a later version moves the event to another month (a reopened ticket resolved
+    again) or the ticket to another client.
+
+    Why: kpi_service_review_periods rebuilds, on an incremental run, only the client periods that
+    the tickets changed since its last build touch, in their old versions as well as their new ones.
+    fct_tickets keeps only the current version; this log keeps where every version counted.
+
+    Incremental: the ticket versions and CSAT responses delivered after the log's last delivery, each
+    pair not yet logged. A full refresh logs the current versions only: refresh the marts that read
+    the log with it (`mspkpi run --full-refresh` refreshes everything).
+#}
+{{
+    config(
+        materialized='incremental',
+        unique_key=['ticket_id', 'client_id', 'month_start_on'],
+        incremental_strategy='append',
+        on_schema_change='fail',
+    )
+}}
+
+{%- set high_water_mark = incremental_high_water_mark() if is_incremental() else none %}
+
+with
+
+tickets as (
+
+    select * from {{ ref('stg_psa__tickets') }}
+
+),
+
+csat_responses as (
+
+    select * from {{ ref('stg_surveys__csat_responses') }}
+
+),
+
+new_tickets as (
+
+    select *
+    from tickets
+    {% if is_incremental() -%}
+        where _delivery_id > {{ high_water_mark }}
+    {%- endif %}
+
+),
+
+ticket_events as (
+
+    {% for event_at in ['created_at', 'first_response_at', 'resolved_at'] -%}
+        select
+            ticket_id,
+            client_id,
+            cast({{ dbt.date_trunc('month', event_at) }} as date) as month_start_on,
+            _delivery_id
+        from new_tickets
+        where {{ event_at }} is not null
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+csat_events as (
+
+    -- every response to a new ticket version, under that version's client
+    select
+        new_tickets.ticket_id,
+        new_tickets.client_id,
+        cast({{ dbt.date_trunc('month', 'csat_responses.responded_at') }} as date) as month_start_on,
+        new_tickets._delivery_id
+    from csat_responses
+    inner join new_tickets
+        on csat_responses.ticket_id = new_tickets.ticket_id
+    {% if is_incremental() %}
+
+        union all
+
+        -- every new response, under its ticket's current client
+        select
+            tickets.ticket_id,
+            tickets.client_id,
+            cast({{ dbt.date_trunc('month', 'csat_responses.responded_at') }} as date) as month_start_on,
+            csat_responses._delivery_id
+        from csat_responses
+        inner join tickets
+            on csat_responses.ticket_id = tickets.ticket_id
+        where csat_responses._delivery_id > {{ high_water_mark }}
+    {% endif %}
+
+),
+
+event_months as (
+
+    select * from ticket_events
+    union all
+    select * from csat_events
+
+),
+
+final as (
+
+    select
+        -- ids
+        ticket_id,
+        client_id,
+
+        -- dates
+        month_start_on,
+
+        -- lineage: the last delivery that put the ticket in this client-month
+        max(_delivery_id) as _delivery_id
+
+    from event_months
+    group by ticket_id, client_id, month_start_on
+
+)
+
+select * from final
+{% if is_incremental() -%}
+    where not exists (
+        select 1
+        from {{ this }} as logged
+        where
+            logged.ticket_id = final.ticket_id
+            and logged.client_id = final.client_id
+            and logged.month_start_on = final.month_start_on
+    )
+{%- endif %}
