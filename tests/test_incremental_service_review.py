@@ -48,6 +48,8 @@ class Run:
     clients: tuple[str, str, str]  # A, B, and a client the update does not touch
     before: dict[tuple, dict]  # (client, period_type, period_start_on) -> row before the update
     high_water_mark: int  # max(_tickets_delivery_id) of the mart before the update
+    staged_before: dict[str, int]  # the last delivery of each staging input before the update
+    log_sql: str  # int_ticket_months_logged as the incremental run compiled it
 
 
 def run_dbt(warehouse: Warehouse, as_of: str, *args: str, select: tuple[str, ...]) -> None:
@@ -150,6 +152,10 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     run_dbt(warehouse, FIRST_AS_OF, "run", select=(f"+{MART}",))
     before = rows_by_period(warehouse, f"marts.{MART}")
     [(high_water_mark,)] = warehouse.query(f"select max(_tickets_delivery_id) from marts.{MART}")
+    [staged_before] = warehouse.records(
+        "select (select max(_delivery_id) from staging.stg_psa__tickets) as tickets, "
+        "(select max(_delivery_id) from staging.stg_surveys__csat_responses) as csat_responses"
+    )
 
     write_delivery(
         warehouse.raw_dir,
@@ -196,6 +202,9 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     )
     ingest(warehouse.settings())
     run_dbt(warehouse, SECOND_AS_OF, "run", select=(f"+{MART}",))
+    log_sql = (
+        warehouse.root / f"target/compiled/mspkpi/models/intermediate/service_desk/{LOG}.sql"
+    ).read_text()
     con = duckdb.connect(str(warehouse.database))
     try:
         con.execute(f"create schema {INCREMENTAL_SCHEMA}")
@@ -204,7 +213,9 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     finally:
         con.close()
     run_dbt(warehouse, SECOND_AS_OF, "run", "--full-refresh", select=MODELS)
-    return Run(warehouse, (client_a, client_b, untouched), before, high_water_mark)
+    return Run(
+        warehouse, (client_a, client_b, untouched), before, high_water_mark, staged_before, log_sql
+    )
 
 
 def after(run: Run) -> dict[tuple, dict]:
@@ -287,6 +298,29 @@ def test_the_log_keeps_every_client_month_a_ticket_was_in(run):
         (MOVED, GONE, "2026-09-01"),
         (MOVED, client_a, "2026-09-01"),
     }
+
+
+def test_the_log_keeps_a_csat_month_apart_from_the_ticket_months(run):
+    logged = set(
+        run.warehouse.query(
+            f"select client_id, cast(month_start_on as varchar), event_source "
+            f"from {INCREMENTAL_SCHEMA}.{LOG} where ticket_id = ?",
+            [LATE_CSAT],
+        )
+    )
+    assert logged == {
+        (run.clients[1], "2026-08-01", "ticket"),
+        (run.clients[1], "2026-10-01", "csat_response"),
+    }
+
+
+def test_the_log_reads_each_input_after_its_own_last_delivery(run):
+    # the CSAT files load after the tickets': one mark for both would read every response again
+    assert run.staged_before["csat_responses"] > run.staged_before["tickets"]
+    assert f"where _delivery_id > {run.staged_before['tickets']}" in run.log_sql
+    assert (
+        f"where csat_responses._delivery_id > {run.staged_before['csat_responses']}" in run.log_sql
+    )
 
 
 def test_only_the_periods_touched_are_rebuilt(run):

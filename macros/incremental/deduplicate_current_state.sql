@@ -83,12 +83,12 @@
 {%- endmacro %}
 
 {#
-    The last delivery already in the incremental model `this` (0 when empty): max(`column`), read
-    when the model runs. Parsing and compiling without a database (`execute` false) get 0, which is
+    The last delivery already in the incremental model `this` (0 when empty): max(`column`) over
+    its rows (those matching `where`, if given), read when the model runs. Parsing and compiling without a database (`execute` false) get 0, which is
     never run. A stored table without the column was built by a version of the model that was not
     incremental (or not yet with that column): the run stops and says to rebuild it.
 #}
-{% macro delivery_high_water_mark(column='_delivery_id') -%}
+{% macro delivery_high_water_mark(column='_delivery_id', where=none) -%}
     {%- if not execute -%}
         {{ return(0) }}
     {%- endif -%}
@@ -100,6 +100,8 @@
             ~ ' `mspkpi run --full-refresh` (or dbt build --full-refresh -s ' ~ model.name ~ ').'
         ) }}
     {%- endif -%}
-    {%- set result = run_query('select coalesce(max(' ~ column ~ '), 0) from ' ~ this) -%}
+    {%- set result = run_query(
+        'select coalesce(max(' ~ column ~ '), 0) from ' ~ this ~ (' where ' ~ where if where else '')
+    ) -%}
     {{ return(result.columns[0].values()[0] | int) }}
 {%- endmacro %}
