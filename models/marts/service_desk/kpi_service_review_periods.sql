@@ -42,6 +42,12 @@
     ('csat_rate', type_double()),
 ] -%}
 
+{#
+    The text columns are cast to the contract's varchar on PostgreSQL, where the spine's client_id
+    and the literals are `text`: an incremental run compares the new rows' types with the table's
+    (on_schema_change='fail'), as in fct_tickets. A no-op on DuckDB.
+#}
+{%- set string_type = 'varchar' if target.type == 'postgres' else dbt.type_string() %}
 {#- the last delivery of each input already in the table, on an incremental run #}
 {%- if is_incremental() %}
     {%- set tickets_high_water_mark = incremental_high_water_mark('_tickets_delivery_id') %}
@@ -576,13 +582,13 @@ final as (
 
     select
         -- ids
-        this_period.client_id,
+        cast(this_period.client_id as {{ string_type }}) as client_id,
 
         -- period
-        this_period.period_type,
+        cast(this_period.period_type as {{ string_type }}) as period_type,
         this_period.period_start_on,
         labelled_periods.period_end_on,
-        labelled_periods.period_label,
+        cast(labelled_periods.period_label as {{ string_type }}) as period_label,
         this_period.served_month_count,
 
         -- volume and escalation
