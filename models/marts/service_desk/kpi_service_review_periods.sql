@@ -53,12 +53,13 @@
     {%- set tickets_high_water_mark = incremental_high_water_mark('_tickets_delivery_id') %}
     {%- set csat_high_water_mark = incremental_high_water_mark('_csat_responses_delivery_id') %}
 {%- endif %}
-{#- the filter of the event CTEs to the periods rebuilt, on an incremental run -#}
+{#- the filter to the periods rebuilt, on an incremental run (client_periods and the event CTEs:
+    `__client__` becomes the relation holding the client) -#}
 {%- set rebuilt_periods_only -%}
     {% if is_incremental() -%}
         inner join periods_to_rebuild
             on
-                tickets.client_id = periods_to_rebuild.client_id
+                __client__.client_id = periods_to_rebuild.client_id
                 and month_periods.period_type = periods_to_rebuild.period_type
                 and month_periods.period_start_on = periods_to_rebuild.period_start_on
     {%- endif %}
@@ -331,13 +332,7 @@ client_periods as (
     from client_months
     inner join month_periods
         on client_months.month_start_on = month_periods.month_start_on
-    {% if is_incremental() -%}
-        inner join periods_to_rebuild
-            on
-                client_months.client_id = periods_to_rebuild.client_id
-                and month_periods.period_type = periods_to_rebuild.period_type
-                and month_periods.period_start_on = periods_to_rebuild.period_start_on
-    {%- endif %}
+    {{ rebuilt_periods_only | replace('__client__', 'client_months') }}
     group by 1, 2, 3, 4
 
 ),
@@ -376,7 +371,7 @@ created as (
     from tickets_read as tickets
     inner join month_periods
         on cast({{ dbt.date_trunc('month', 'tickets.created_at') }} as date) = month_periods.month_start_on
-    {{ rebuilt_periods_only }}
+    {{ rebuilt_periods_only | replace('__client__', 'tickets') }}
     group by 1, 2, 3
 
 ),
@@ -396,7 +391,7 @@ responded as (
     from tickets_read as tickets
     inner join month_periods
         on cast({{ dbt.date_trunc('month', 'tickets.first_response_at') }} as date) = month_periods.month_start_on
-    {{ rebuilt_periods_only }}
+    {{ rebuilt_periods_only | replace('__client__', 'tickets') }}
     where tickets.has_sla_policy and tickets.is_response_within_sla is not null
     group by 1, 2, 3
 
@@ -432,7 +427,7 @@ resolved as (
     from tickets_read as tickets
     inner join month_periods
         on cast({{ dbt.date_trunc('month', 'tickets.resolved_at') }} as date) = month_periods.month_start_on
-    {{ rebuilt_periods_only }}
+    {{ rebuilt_periods_only | replace('__client__', 'tickets') }}
     where tickets.resolved_at is not null
     group by 1, 2, 3
 
@@ -452,7 +447,7 @@ answered as (
         on csat_responses.ticket_id = tickets.ticket_id
     inner join month_periods
         on cast({{ dbt.date_trunc('month', 'csat_responses.responded_at') }} as date) = month_periods.month_start_on
-    {{ rebuilt_periods_only }}
+    {{ rebuilt_periods_only | replace('__client__', 'tickets') }}
     {% if is_incremental() -%}
         where csat_responses.responded_at >= (select min(client_read_windows.read_from_at) from client_read_windows)
     {%- endif %}
