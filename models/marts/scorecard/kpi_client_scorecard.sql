@@ -2,7 +2,25 @@
     The scorecard of each client: the KPIs the marts hold per client and month, in the long shape
     of kpi_scorecard (doc block kpi_client_scorecard). Values are the client marts' own, except SLA
     compliance, added up over the priorities of kpi_sla_compliance_monthly.
+
+    Incremental (DECISIONLOG: "The client scorecard is rebuilt by client-month"): the values are
+    gathered from the marts on every run (cheap: one narrow row per client, month and KPI), and
+    compared with the table's; a run rebuilds the client-months whose values, completeness or set
+    of KPIs differ, the next month of each (its previous-month columns), and every client's rows
+    of a month whose reporting-month flag, labels or benchmarks changed. A client-month no marts
+    hold any more is deleted after the build.
 #}
+{{
+    config(
+        materialized='incremental',
+        unique_key=['client_id', 'month_start_on'],
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        post_hook="{{ delete_client_months_not_scored([
+            ref('int_client_months_served'), ref('fct_client_mrr_monthly')
+        ]) }}",
+    )
+}}
 
 {#- (source CTE, kpi_name, value, numerator, denominator); a value of none = numerator / denominator -#}
 {%- set kpis = [
@@ -22,6 +40,13 @@
     ('proactive_it', 'alert_auto_remediation_rate', 'alert_auto_remediation_rate', 'alerts_auto_remediated_count', 'rmm_alert_count'),
     ('csat', 'csat_rate', 'csat_rate', 'positive_csat_response_count', 'csat_response_count'),
     ('client_mrr', 'mrr_amount', 'mrr_amount', none, none),
+] -%}
+{#- what a KPI's rows share in a month (kpi_month_attributes), compared with the table's -#}
+{%- set kpi_month_columns = [
+    'kpi_name', 'month_start_on', 'kpi_label_en', 'kpi_label_fr', 'kpi_area', 'display_order', 'unit',
+    'direction', 'source_model', 'source_column', 'currency', 'benchmark_kpi_name',
+    'seed_benchmark_currency', 'benchmark_minimum_value', 'benchmark_target_value',
+    'benchmark_best_in_class_value', 'is_reporting_month',
 ] -%}
 
 with
@@ -147,6 +172,142 @@ converted_benchmarks as (
 
 ),
 
+-- what a KPI's rows share in a month: its catalogue row, the benchmark judging it (money in
+-- the month's reporting currency) and the currency of an amount
+kpi_months as (
+
+    select distinct
+        kpi_name,
+        month_start_on
+    from dated_values
+
+),
+
+kpi_month_attributes as (
+
+    select
+        kpi_months.kpi_name,
+        kpi_months.month_start_on,
+        catalogue.kpi_label_en,
+        catalogue.kpi_label_fr,
+        catalogue.kpi_area,
+        cast(catalogue.display_order as {{ dbt.type_int() }}) as display_order,
+        catalogue.unit,
+        catalogue.direction,
+        catalogue.source_model,
+        catalogue.source_column,
+        case when catalogue.unit = 'amount' then reporting.reporting_currency end as currency,
+        benchmark.kpi_name as benchmark_kpi_name,
+        benchmark.benchmark_currency as seed_benchmark_currency,
+        {{ benchmark_figure('minimum_value', 'benchmark', 'converted_benchmarks') }} as benchmark_minimum_value,
+        {{ benchmark_figure('target_value', 'benchmark', 'converted_benchmarks') }} as benchmark_target_value,
+        {{ benchmark_figure('best_in_class_value', 'benchmark', 'converted_benchmarks') }}
+            as benchmark_best_in_class_value,
+        coalesce(kpi_months.month_start_on = reporting_month.month_start_on, false) as is_reporting_month
+    from kpi_months
+    cross join reporting
+    cross join reporting_month
+    left join catalogue
+        on kpi_months.kpi_name = catalogue.kpi_name
+    left join catalogue as benchmark
+        on coalesce(catalogue.benchmark_kpi_name, catalogue.kpi_name) = benchmark.kpi_name
+    left join converted_benchmarks
+        on
+            benchmark.kpi_name = converted_benchmarks.kpi_name
+            and kpi_months.month_start_on = converted_benchmarks.month_start_on
+
+),
+
+{% if is_incremental() -%}
+    stored_values as (
+
+        select
+            client_id,
+            month_start_on,
+            kpi_name,
+            kpi_value,
+            numerator,
+            denominator,
+            is_month_complete
+        from {{ this }}
+
+    ),
+
+    -- the client-months whose values, completeness or set of KPIs differ from the table's
+    changed_client_months as (
+
+        select distinct
+            coalesce(dated_values.client_id, stored_values.client_id) as client_id,
+            coalesce(dated_values.month_start_on, stored_values.month_start_on) as month_start_on
+        from dated_values
+        full outer join stored_values
+            on
+                dated_values.client_id = stored_values.client_id
+                and dated_values.month_start_on = stored_values.month_start_on
+                and dated_values.kpi_name = stored_values.kpi_name
+        where
+            dated_values.client_id is null
+            or stored_values.client_id is null
+            or dated_values.is_month_complete <> stored_values.is_month_complete
+            {%- for figure in ['kpi_value', 'numerator', 'denominator'] %}
+                or dated_values.{{ figure }} is distinct from stored_values.{{ figure }}
+            {%- endfor %}
+
+    ),
+
+    -- the months where a KPI's shared columns differ from the table's: the reporting month moved,
+    -- an exchange rate or the kpi_benchmarks seed changed (every client's rows of the month)
+    changed_months as (
+
+        select distinct month_start_on
+        from (
+            (
+                select {{ kpi_month_columns | join(', ') }}
+                from kpi_month_attributes
+                except
+                select distinct {{ kpi_month_columns | join(', ') }}
+                from {{ this }}
+            )
+            union all
+            (
+                select distinct {{ kpi_month_columns | join(', ') }}
+                from {{ this }}
+                except
+                select {{ kpi_month_columns | join(', ') }}
+                from kpi_month_attributes
+            )
+        ) as changed_kpi_months
+
+    ),
+
+    client_months_to_rebuild as (
+
+        select
+            client_id,
+            month_start_on
+        from changed_client_months
+
+        union
+
+        -- the next month reads the changed one as its previous month
+        select
+            client_id,
+            cast({{ dbt.dateadd('month', 1, 'month_start_on') }} as date) as month_start_on
+        from changed_client_months
+
+        union
+
+        select
+            dated_values.client_id,
+            dated_values.month_start_on
+        from dated_values
+        inner join changed_months
+            on dated_values.month_start_on = changed_months.month_start_on
+
+    ),
+
+{% endif -%}
+
 judged as (
 
     select
@@ -157,28 +318,36 @@ judged as (
         dated_values.numerator,
         dated_values.denominator,
         dated_values.is_month_complete,
-        catalogue.kpi_label_en,
-        catalogue.kpi_label_fr,
-        catalogue.kpi_area,
-        catalogue.display_order,
-        catalogue.unit,
-        catalogue.direction,
-        catalogue.source_model,
-        catalogue.source_column,
-        benchmark.kpi_name as benchmark_kpi_name,
-        benchmark.benchmark_currency as seed_benchmark_currency,
-        {{ benchmark_figure('minimum_value', 'benchmark', 'converted_benchmarks') }} as minimum_value,
-        {{ benchmark_figure('target_value', 'benchmark', 'converted_benchmarks') }} as target_value,
-        {{ benchmark_figure('best_in_class_value', 'benchmark', 'converted_benchmarks') }} as best_in_class_value
+        kpi_month_attributes.kpi_label_en,
+        kpi_month_attributes.kpi_label_fr,
+        kpi_month_attributes.kpi_area,
+        kpi_month_attributes.display_order,
+        kpi_month_attributes.unit,
+        kpi_month_attributes.direction,
+        kpi_month_attributes.source_model,
+        kpi_month_attributes.source_column,
+        kpi_month_attributes.currency,
+        kpi_month_attributes.benchmark_kpi_name,
+        kpi_month_attributes.seed_benchmark_currency,
+        -- the names benchmark_status reads
+        kpi_month_attributes.benchmark_minimum_value as minimum_value,
+        kpi_month_attributes.benchmark_target_value as target_value,
+        kpi_month_attributes.benchmark_best_in_class_value as best_in_class_value,
+        kpi_month_attributes.is_reporting_month
     from dated_values
-    left join catalogue
-        on dated_values.kpi_name = catalogue.kpi_name
-    left join catalogue as benchmark
-        on coalesce(catalogue.benchmark_kpi_name, catalogue.kpi_name) = benchmark.kpi_name
-    left join converted_benchmarks
+    inner join kpi_month_attributes
         on
-            benchmark.kpi_name = converted_benchmarks.kpi_name
-            and dated_values.month_start_on = converted_benchmarks.month_start_on
+            dated_values.kpi_name = kpi_month_attributes.kpi_name
+            and dated_values.month_start_on = kpi_month_attributes.month_start_on
+    {% if is_incremental() -%}
+        where exists (
+            select 1
+            from client_months_to_rebuild
+            where
+                client_months_to_rebuild.client_id = dated_values.client_id
+                and client_months_to_rebuild.month_start_on = dated_values.month_start_on
+        )
+    {%- endif %}
 
 ),
 
@@ -187,11 +356,22 @@ judged as (
 previous_month_values as (
 
     select
-        client_id,
-        kpi_name,
-        cast({{ dbt.dateadd('month', 1, 'month_start_on') }} as date) as next_month_start_on,
-        kpi_value
+        dated_values.client_id,
+        dated_values.kpi_name,
+        cast({{ dbt.dateadd('month', 1, 'dated_values.month_start_on') }} as date) as next_month_start_on,
+        dated_values.kpi_value
     from dated_values
+    {% if is_incremental() -%}
+        -- the previous month of a rebuilt one only
+        where exists (
+            select 1
+            from client_months_to_rebuild
+            where
+                client_months_to_rebuild.client_id = dated_values.client_id
+                and client_months_to_rebuild.month_start_on
+                = cast({{ dbt.dateadd('month', 1, 'dated_values.month_start_on') }} as date)
+        )
+    {%- endif %}
 
 ),
 
@@ -209,7 +389,7 @@ final as (
         judged.kpi_label_en,
         judged.kpi_label_fr,
         judged.kpi_area,
-        cast(judged.display_order as {{ dbt.type_int() }}) as display_order,
+        judged.display_order,
         judged.unit,
         judged.direction,
 
@@ -217,7 +397,7 @@ final as (
         judged.kpi_value,
         judged.numerator,
         judged.denominator,
-        case when judged.unit = 'amount' then reporting.reporting_currency end as currency,
+        judged.currency,
 
         -- benchmark, in the KPI's unit (money in the reporting currency)
         judged.benchmark_kpi_name,
@@ -241,11 +421,9 @@ final as (
 
         -- booleans
         judged.is_month_complete,
-        coalesce(judged.month_start_on = reporting_month.month_start_on, false) as is_reporting_month
+        judged.is_reporting_month
 
     from judged
-    cross join reporting
-    cross join reporting_month
     left join previous_month_values as previous_month
         on
             judged.client_id = previous_month.client_id

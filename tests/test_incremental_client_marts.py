@@ -1,13 +1,16 @@
-"""kpi_service_review_periods is incremental: a run rebuilds the client periods that the data
-delivered since its last build touches, in the tickets' old versions as well as their new ones,
-and the result is what `--full-refresh` builds from the same rows.
+"""The incremental client marts: kpi_service_review_periods rebuilds the client periods that the
+data delivered since its last build touches, in the tickets' old versions as well as their new
+ones; kpi_client_scorecard rebuilds the client-months whose values differ from its own. Each
+result is what `--full-refresh` builds from the same rows.
 
 One small sample (8 clients, August to October 2026) gets a setup delivery of five tickets and is
 built as of 2 November 2026. The next delivery reopens an August ticket and resolves it again in
 October, moves a September ticket from a client of its own (served by that ticket alone) to
 another client, adds a second technician to a September ticket, answers an August ticket's CSAT
-survey in October and opens a new ticket in November; the mart then runs incrementally as of
-1 December 2026, which completes November and serves December.
+survey in October (and corrects its first response) and opens a new ticket in November; the marts
+then run incrementally as of 1 December 2026, which completes November and serves December.
+Before that run, the stored scorecard rows of one client-month the delivery touches and of one it
+does not get a planted trend: a rebuilt row loses it, a row kept keeps it.
 """
 
 from __future__ import annotations
@@ -31,13 +34,16 @@ FIRST_AS_OF = "2026-11-02T12:00:00"
 SECOND_AS_OF = "2026-12-01T06:00:00"
 MART = "kpi_service_review_periods"
 LOG = "int_ticket_months_logged"
+SCORECARD = "kpi_client_scorecard"
 INCREMENTAL_SCHEMA = "after_incremental_run"
-MODELS = (LOG, MART)
+MODELS = (LOG, MART, SCORECARD)
+PLANTED_TREND = "planted"
 
 REOPENED = "T99970001"  # client A, resolved in August; reopened and resolved again in October
 MOVED = "T99970002"  # client GONE in September; moved to client A
 SECOND_TECHNICIAN = "T99970003"  # client A, resolved in September; a second technician logs time
-LATE_CSAT = "T99970004"  # client B, resolved in August; its CSAT response comes in October
+LATE_CSAT = "T99970004"  # client B, resolved in August; its CSAT response comes in October,
+# and its first response is corrected (B's August changes, and September reads it as previous)
 NEW = "T99970005"  # client B, the update's new ticket (November)
 GONE = "C99970001"  # a client no extract knows, served by MOVED alone
 
@@ -50,6 +56,7 @@ class Run:
     high_water_mark: int  # max(_tickets_delivery_id) of the mart before the update
     staged_before: dict[str, int]  # the last delivery of each staging input before the update
     log_sql: str  # int_ticket_months_logged as the incremental run compiled it
+    scorecard_before: set[tuple[str, str]]  # the scorecard's (client, month) before the update
 
 
 def run_dbt(warehouse: Warehouse, as_of: str, *args: str, select: tuple[str, ...]) -> None:
@@ -149,8 +156,14 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
         [time_entry("TE99970001", SECOND_TECHNICIAN, "E0001", "2026-09-10T09:00:00Z")],
     )
     ingest(warehouse.settings())
-    run_dbt(warehouse, FIRST_AS_OF, "run", select=(f"+{MART}",))
+    run_dbt(warehouse, FIRST_AS_OF, "seed", select=("resource_type:seed",))
+    run_dbt(warehouse, FIRST_AS_OF, "run", select=(f"+{MART}", f"+{SCORECARD}"))
     before = rows_by_period(warehouse, f"marts.{MART}")
+    scorecard_before = set(
+        warehouse.query(
+            f"select distinct client_id, cast(month_start_on as varchar) from marts.{SCORECARD}"
+        )
+    )
     [(high_water_mark,)] = warehouse.query(f"select max(_tickets_delivery_id) from marts.{MART}")
     [staged_before] = warehouse.records(
         "select (select max(_delivery_id) from staging.stg_psa__tickets) as tickets, "
@@ -179,6 +192,15 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
                 updated_at="2026-11-03T08:00:00Z",
             ),
             ticket(NEW, client_b, "2026-11-20T08:00:00Z"),
+            # B's August only: its first response came an hour later than first delivered
+            ticket(
+                LATE_CSAT,
+                client_b,
+                "2026-08-20T08:00:00Z",
+                first_response_at="2026-08-20T10:00:00Z",
+                resolved_at="2026-08-21T10:00:00Z",
+                updated_at="2026-11-03T09:00:00Z",
+            ),
         ],
     )
     write_delivery(
@@ -201,7 +223,18 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
         ],
     )
     ingest(warehouse.settings())
-    run_dbt(warehouse, SECOND_AS_OF, "run", select=(f"+{MART}",))
+    con = duckdb.connect(str(warehouse.database))
+    try:
+        # a client-month the delivery touches (A's September gains the moved ticket) and one it
+        # does not (the untouched client's August)
+        con.execute(
+            f"update marts.{SCORECARD} set trend = ? where (client_id = ? and month_start_on = "
+            f"'2026-09-01') or (client_id = ? and month_start_on = '2026-08-01')",
+            [PLANTED_TREND, client_a, untouched],
+        )
+    finally:
+        con.close()
+    run_dbt(warehouse, SECOND_AS_OF, "run", select=(f"+{MART}", f"+{SCORECARD}"))
     log_sql = (
         warehouse.root / f"target/compiled/mspkpi/models/intermediate/service_desk/{LOG}.sql"
     ).read_text()
@@ -210,11 +243,18 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
         con.execute(f"create schema {INCREMENTAL_SCHEMA}")
         con.execute(f"create table {INCREMENTAL_SCHEMA}.{MART} as from marts.{MART}")
         con.execute(f"create table {INCREMENTAL_SCHEMA}.{LOG} as from intermediate.{LOG}")
+        con.execute(f"create table {INCREMENTAL_SCHEMA}.{SCORECARD} as from marts.{SCORECARD}")
     finally:
         con.close()
     run_dbt(warehouse, SECOND_AS_OF, "run", "--full-refresh", select=MODELS)
     return Run(
-        warehouse, (client_a, client_b, untouched), before, high_water_mark, staged_before, log_sql
+        warehouse,
+        (client_a, client_b, untouched),
+        before,
+        high_water_mark,
+        staged_before,
+        log_sql,
+        scorecard_before,
     )
 
 
@@ -347,3 +387,42 @@ def test_only_the_periods_touched_are_rebuilt(run):
         assert key not in rebuilt
     assert (untouched, "month", "2026-12-01") in rebuilt
     assert (untouched, "month", "2026-11-01") in rebuilt
+
+
+def test_the_incremental_scorecard_equals_a_full_refresh(run):
+    # but for the planted trend of the client-month the run rightly kept
+    untouched = run.clients[2]
+    kept = f"not (client_id = '{untouched}' and month_start_on = '2026-08-01')"
+    for left, right in (
+        (f"{INCREMENTAL_SCHEMA}.{SCORECARD}", f"marts.{SCORECARD}"),
+        (f"marts.{SCORECARD}", f"{INCREMENTAL_SCHEMA}.{SCORECARD}"),
+    ):
+        differences = run.warehouse.query(
+            f"select count(*) from (select * from {left} where {kept} "
+            f"except all select * from {right} where {kept})"
+        )
+        assert differences == [(0,)], f"{left} has rows {right} has not"
+
+
+def test_the_scorecard_rebuilds_the_client_months_that_changed_only(run):
+    client_a, _, untouched = run.clients
+    trends = dict(
+        run.warehouse.query(
+            f"select client_id || ' ' || cast(month_start_on as varchar), "
+            f"count(case when trend = ? then 1 end) from {INCREMENTAL_SCHEMA}.{SCORECARD} "
+            f"where (client_id = ? and month_start_on = '2026-09-01') "
+            f"or (client_id = ? and month_start_on = '2026-08-01') group by 1",
+            [PLANTED_TREND, client_a, untouched],
+        )
+    )
+    # A's September changed (the moved ticket): rebuilt, the planted trend is gone; the untouched
+    # client's August (16 KPIs) kept its rows, planted trend included
+    assert trends == {f"{client_a} 2026-09-01": 0, f"{untouched} 2026-08-01": 16}
+
+
+def test_a_client_month_no_mart_holds_any_more_leaves_the_scorecard(run):
+    assert (GONE, "2026-09-01") in run.scorecard_before
+    gone = run.warehouse.query(
+        f"select count(*) from {INCREMENTAL_SCHEMA}.{SCORECARD} where client_id = ?", [GONE]
+    )
+    assert gone == [(0,)]
