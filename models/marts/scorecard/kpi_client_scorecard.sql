@@ -48,6 +48,12 @@
     'seed_benchmark_currency', 'benchmark_minimum_value', 'benchmark_target_value',
     'benchmark_best_in_class_value', 'is_reporting_month',
 ] -%}
+{#-
+    The literal and computed text columns are cast to the contract's varchar on PostgreSQL, where
+    they are `text`: an incremental run compares the new rows' types with the table's
+    (on_schema_change='fail'), as in fct_tickets. A no-op on DuckDB.
+-#}
+{%- set string_type = 'varchar' if target.type == 'postgres' else dbt.type_string() %}
 
 with
 
@@ -385,7 +391,7 @@ final as (
         judged.month_start_on,
 
         -- the KPI (kpi_benchmarks)
-        judged.kpi_name,
+        cast(judged.kpi_name as {{ string_type }}) as kpi_name,
         judged.kpi_label_en,
         judged.kpi_label_fr,
         judged.kpi_area,
@@ -397,7 +403,7 @@ final as (
         judged.kpi_value,
         judged.numerator,
         judged.denominator,
-        judged.currency,
+        cast(judged.currency as {{ string_type }}) as currency,
 
         -- benchmark, in the KPI's unit (money in the reporting currency)
         judged.benchmark_kpi_name,
@@ -406,14 +412,18 @@ final as (
         judged.target_value as benchmark_target_value,
         judged.best_in_class_value as benchmark_best_in_class_value,
         -- a month to date is never judged
-        case
-            when judged.is_month_complete then {{ benchmark_status('judged.kpi_value', 'judged') }}
-        end as benchmark_status,
+        cast(
+            case
+                when judged.is_month_complete then {{ benchmark_status('judged.kpi_value', 'judged') }}
+            end as {{ string_type }}
+        ) as benchmark_status,
 
         -- against the client's previous calendar month
         previous_month.kpi_value as previous_kpi_value,
         judged.kpi_value - previous_month.kpi_value as kpi_value_change,
-        {{ kpi_trend('judged.kpi_value - previous_month.kpi_value', 'judged.direction') }} as trend,
+        cast(
+            {{ kpi_trend('judged.kpi_value - previous_month.kpi_value', 'judged.direction') }} as {{ string_type }}
+        ) as trend,
 
         -- lineage
         judged.source_model,
