@@ -1,7 +1,8 @@
 """The incremental client marts: kpi_service_review_periods rebuilds the client periods that the
 data delivered since its last build touches, in the tickets' old versions as well as their new
-ones; kpi_client_scorecard rebuilds the client-months whose values differ from its own. Each
-result is what `--full-refresh` builds from the same rows.
+ones; kpi_sla_compliance_monthly rebuilds each touched client's months from the first month of a
+changed or open ticket; kpi_client_scorecard rebuilds the client-months whose values differ from
+its own. Each result is what `--full-refresh` builds from the same rows.
 
 One small sample (8 clients, August to October 2026) gets a setup delivery of five tickets and is
 built as of 2 November 2026. The next delivery reopens an August ticket and resolves it again in
@@ -34,9 +35,10 @@ FIRST_AS_OF = "2026-11-02T12:00:00"
 SECOND_AS_OF = "2026-12-01T06:00:00"
 MART = "kpi_service_review_periods"
 LOG = "int_ticket_months_logged"
+SLA = "kpi_sla_compliance_monthly"
 SCORECARD = "kpi_client_scorecard"
 INCREMENTAL_SCHEMA = "after_incremental_run"
-MODELS = (LOG, MART, SCORECARD)
+MODELS = (LOG, MART, SLA, SCORECARD)
 PLANTED_TREND = "planted"
 
 REOPENED = "T99970001"  # client A, resolved in August; reopened and resolved again in October
@@ -57,6 +59,7 @@ class Run:
     staged_before: dict[str, int]  # the last delivery of each staging input before the update
     log_sql: str  # int_ticket_months_logged as the incremental run compiled it
     scorecard_before: set[tuple[str, str]]  # the scorecard's (client, month) before the update
+    sla_high_water_mark: int  # max(_tickets_delivery_id) of the SLA mart before the update
 
 
 def run_dbt(warehouse: Warehouse, as_of: str, *args: str, select: tuple[str, ...]) -> None:
@@ -159,6 +162,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     run_dbt(warehouse, FIRST_AS_OF, "seed", select=("resource_type:seed",))
     run_dbt(warehouse, FIRST_AS_OF, "run", select=(f"+{MART}", f"+{SCORECARD}"))
     before = rows_by_period(warehouse, f"marts.{MART}")
+    [(sla_high_water_mark,)] = warehouse.query(f"select max(_tickets_delivery_id) from marts.{SLA}")
     scorecard_before = set(
         warehouse.query(
             f"select distinct client_id, cast(month_start_on as varchar) from marts.{SCORECARD}"
@@ -243,7 +247,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
         con.execute(f"create schema {INCREMENTAL_SCHEMA}")
         con.execute(f"create table {INCREMENTAL_SCHEMA}.{MART} as from marts.{MART}")
         con.execute(f"create table {INCREMENTAL_SCHEMA}.{LOG} as from intermediate.{LOG}")
-        con.execute(f"create table {INCREMENTAL_SCHEMA}.{SCORECARD} as from marts.{SCORECARD}")
+        for mart in (SLA, SCORECARD):
+            con.execute(f"create table {INCREMENTAL_SCHEMA}.{mart} as from marts.{mart}")
     finally:
         con.close()
     run_dbt(warehouse, SECOND_AS_OF, "run", "--full-refresh", select=MODELS)
@@ -255,6 +260,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
         staged_before,
         log_sql,
         scorecard_before,
+        sla_high_water_mark,
     )
 
 
@@ -426,3 +432,36 @@ def test_a_client_month_no_mart_holds_any_more_leaves_the_scorecard(run):
         f"select count(*) from {INCREMENTAL_SCHEMA}.{SCORECARD} where client_id = ?", [GONE]
     )
     assert gone == [(0,)]
+
+
+def test_the_incremental_sla_compliance_equals_a_full_refresh(run):
+    columns = "* exclude (_tickets_delivery_id)"
+    for left, right in (
+        (f"{INCREMENTAL_SCHEMA}.{SLA}", f"marts.{SLA}"),
+        (f"marts.{SLA}", f"{INCREMENTAL_SCHEMA}.{SLA}"),
+    ):
+        differences = run.warehouse.query(
+            f"select count(*) from (select {columns} from {left} "
+            f"except all select {columns} from {right})"
+        )
+        assert differences == [(0,)], f"{left} has rows {right} has not"
+
+
+def test_sla_compliance_rebuilds_a_touched_client_from_its_changed_ticket_s_month(run):
+    rebuilt = {
+        (client, month)
+        for client, month, delivery in run.warehouse.query(
+            f"select distinct client_id, cast(month_start_on as varchar), _tickets_delivery_id "
+            f"from {INCREMENTAL_SCHEMA}.{SLA}"
+        )
+        if delivery > run.sla_high_water_mark
+    }
+    client_a, client_b, untouched = run.clients
+    # A: the reopened ticket was created in August; B: the corrected ticket too
+    for client in (client_a, client_b):
+        for month in ("2026-08-01", "2026-09-01", "2026-10-01", "2026-11-01", "2026-12-01"):
+            assert (client, month) in rebuilt
+    # every client: November has just completed, December is new
+    assert {(untouched, "2026-11-01"), (untouched, "2026-12-01")} <= rebuilt
+    assert (untouched, "2026-08-01") not in rebuilt
+    assert not [key for key in rebuilt if key[0] == GONE]

@@ -16,7 +16,7 @@
         unique_key=['client_id', 'month_start_on'],
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        post_hook="{{ delete_client_months_not_scored([
+        post_hook="{{ delete_client_months_not_in([
             ref('int_client_months_served'), ref('fct_client_mrr_monthly')
         ]) }}",
     )

@@ -3,7 +3,33 @@
     measured: its first response for the response SLA, its resolution for the resolution SLA, its
     creation for the volume and the tickets without a policy. The breached backlog is a stock,
     counted at the month's last instant (the as-of time for the current month).
+
+    Incremental (DECISIONLOG: "SLA compliance is rebuilt by client-month"): a run rebuilds, for
+    each client with a ticket delivered since the table's last delivery (in any of the ticket's
+    versions: int_ticket_months_logged) or with a ticket open now, every month from that ticket's
+    creation to the as-of month (the ticket's events and the month ends it stayed open through);
+    every client-month whose measurement instant or completeness moved (the current month, the
+    month the as-of time has completed) or that is newly served; and every client-month when the
+    priorities or the benchmark changed. A client-month no longer served is deleted after the
+    build.
 #}
+-- depends_on: {{ ref('int_ticket_months_logged') }}
+{{
+    config(
+        materialized='incremental',
+        unique_key=['client_id', 'month_start_on'],
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        post_hook="{{ delete_client_months_not_in([ref('int_client_months_served')]) }}",
+    )
+}}
+
+{#- the benchmark columns every row carries, compared with the table's on an incremental run #}
+{%- set benchmark_columns = 'kpi_name, minimum_value, target_value, best_in_class_value' %}
+{#- the last delivery of fct_tickets already in the table, on an incremental run #}
+{%- if is_incremental() %}
+    {%- set tickets_high_water_mark = incremental_high_water_mark('_tickets_delivery_id') %}
+{%- endif %}
 
 with
 
@@ -13,7 +39,7 @@ client_months as (
 
 ),
 
-tickets as (
+all_tickets as {{ inline_cte() }} (
 
     select * from {{ ref('fct_tickets') }}
 
@@ -28,7 +54,157 @@ benchmarks as (
 priorities as (
 
     select distinct priority
-    from tickets
+    from all_tickets
+
+),
+
+{% if is_incremental() %}
+
+    stored_client_months as (
+
+        select distinct
+            client_id,
+            month_start_on,
+            backlog_measured_at,
+            is_month_complete
+        from {{ this }}
+
+    ),
+
+    -- the benchmark columns every row carries (the join of `final`)
+    sla_benchmark as (
+
+        select
+            benchmark.kpi_name,
+            benchmark.minimum_value,
+            benchmark.target_value,
+            benchmark.best_in_class_value
+        from (select 1 as anchor) as anchor
+        left join benchmarks as benchmark
+            on benchmark.kpi_name = 'sla_compliance_rate'
+
+    ),
+
+    stored_benchmark as (
+
+        select distinct
+            benchmark_kpi_name as kpi_name,
+            benchmark_minimum_value as minimum_value,
+            benchmark_target_value as target_value,
+            benchmark_best_in_class_value as best_in_class_value
+        from {{ this }}
+
+    ),
+
+    -- every client-month when a priority appeared or disappeared, or the benchmark changed
+    everything_changed as (
+
+        select 1 as is_everything_changed
+        where
+            exists (select priority from priorities except select priority from {{ this }})
+            or exists (select priority from {{ this }} except select priority from priorities)
+            or exists (
+                select {{ benchmark_columns }} from sla_benchmark
+                except
+                select {{ benchmark_columns }} from stored_benchmark
+            )
+            or exists (
+                select {{ benchmark_columns }} from stored_benchmark
+                except
+                select {{ benchmark_columns }} from sla_benchmark
+            )
+
+    ),
+
+    -- delivered since the last build, or open now (an open ticket's paused deadline moves with
+    -- the as-of time, and it is in the backlog of every month end it stays open through)
+    tickets_to_recount as (
+
+        select ticket_id
+        from {{ ref('fct_tickets') }}
+        where _delivery_id > {{ tickets_high_water_mark }} or resolved_at is null
+
+    ),
+
+    -- per client, from the creation month of such a ticket (in any of its versions: a ticket
+    -- moved to another client changes its old client too) to the as-of month
+    client_first_months as (
+
+        select
+            logged.client_id,
+            min(logged.month_start_on) as month_start_on
+        from {{ ref('int_ticket_months_logged') }} as logged
+        where
+            logged.event_source = 'ticket'
+            and logged.ticket_id in (select tickets_to_recount.ticket_id from tickets_to_recount)
+        group by logged.client_id
+
+    ),
+
+    client_months_to_rebuild as (
+
+        select
+            client_months.client_id,
+            client_months.month_start_on
+        from client_months
+        inner join client_first_months
+            on
+                client_months.client_id = client_first_months.client_id
+                and client_months.month_start_on >= client_first_months.month_start_on
+
+        union
+
+        -- newly served, or measured at another instant (the current month: the as-of time; a
+        -- month the as-of time has completed)
+        select
+            client_months.client_id,
+            client_months.month_start_on
+        from client_months
+        left join stored_client_months
+            on
+                client_months.client_id = stored_client_months.client_id
+                and client_months.month_start_on = stored_client_months.month_start_on
+        where
+            stored_client_months.client_id is null
+            or client_months.measured_at <> stored_client_months.backlog_measured_at
+            or client_months.is_month_complete <> stored_client_months.is_month_complete
+
+        union
+
+        select
+            client_months.client_id,
+            client_months.month_start_on
+        from client_months
+        cross join everything_changed
+
+    ),
+
+    -- per client, the first instant a rebuilt month needs: a ticket is read when it was open at
+    -- or after it, or had an event after it
+    client_read_windows as (
+
+        select
+            client_id,
+            cast(min(month_start_on) as timestamp) as read_from_at
+        from client_months_to_rebuild
+        group by client_id
+
+    ),
+{% endif %}
+
+tickets as (
+
+    select all_tickets.*
+    from all_tickets
+    {% if is_incremental() -%}
+        inner join client_read_windows
+            on all_tickets.client_id = client_read_windows.client_id
+        where
+            all_tickets.resolved_at is null
+            or all_tickets.resolved_at >= client_read_windows.read_from_at
+            or all_tickets.created_at >= client_read_windows.read_from_at
+            or all_tickets.first_response_at >= client_read_windows.read_from_at
+    {%- endif %}
 
 ),
 
@@ -42,6 +218,20 @@ spine as (
         priorities.priority
     from client_months
     cross join priorities
+    {% if is_incremental() -%}
+        inner join client_months_to_rebuild
+            on
+                client_months.client_id = client_months_to_rebuild.client_id
+                and client_months.month_start_on = client_months_to_rebuild.month_start_on
+    {%- endif %}
+
+),
+
+-- the last delivery of fct_tickets this build reads: the table's high-water mark
+tickets_delivery as (
+
+    select max(_delivery_id) as delivery_id
+    from {{ ref('fct_tickets') }}
 
 ),
 
@@ -188,9 +378,13 @@ final as (
         spine.is_month_complete,
 
         -- timestamps
-        spine.measured_at as backlog_measured_at
+        spine.measured_at as backlog_measured_at,
+
+        -- lineage
+        coalesce(tickets_delivery.delivery_id, 0) as _tickets_delivery_id
 
     from spine
+    cross join tickets_delivery
     left join created
         on
             spine.client_id = created.client_id

@@ -6,7 +6,7 @@
     otherwise. Nothing on a full build (the table was just built from those relations) and on
     Spark, whose parquet tables take no DELETE (this project's Spark target builds in full only).
 #}
-{% macro delete_client_months_not_scored(client_month_relations) -%}
+{% macro delete_client_months_not_in(client_month_relations) -%}
     {%- if target.type == 'spark' or not is_incremental() -%}
         {{ return('select 1') }}
     {%- endif -%}
