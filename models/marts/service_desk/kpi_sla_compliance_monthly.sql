@@ -6,8 +6,8 @@
 
     Incremental (DECISIONLOG: "SLA compliance is rebuilt by client-month"): a run rebuilds, for
     each client with a ticket delivered since the table's last delivery (in any of the ticket's
-    versions: int_ticket_months_logged) or with a ticket open now, every month from that ticket's
-    creation to the as-of month (the ticket's events and the month ends it stayed open through);
+    versions: int_ticket_months_logged), every month from that ticket's creation to the as-of
+    month (the ticket's events and the month ends it stayed open through);
     every client-month whose measurement instant or completeness moved (the current month, the
     month the as-of time has completed) or that is newly served; and every client-month when the
     priorities or the benchmark changed. A client-month no longer served is deleted after the
@@ -116,13 +116,12 @@ priorities as (
 
     ),
 
-    -- delivered since the last build, or open now (an open ticket's paused deadline moves with
-    -- the as-of time, and it is in the backlog of every month end it stays open through)
+    -- delivered since the last build (a ticket row, time entries, status changes or SLA figures)
     tickets_to_recount as (
 
         select ticket_id
         from {{ ref('fct_tickets') }}
-        where _delivery_id > {{ tickets_high_water_mark }} or resolved_at is null
+        where _delivery_id > {{ tickets_high_water_mark }}
 
     ),
 
