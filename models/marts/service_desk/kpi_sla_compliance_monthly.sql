@@ -24,6 +24,12 @@
     )
 }}
 
+{#-
+    The text columns are cast to the contract's varchar on PostgreSQL, where they are `text`: an
+    incremental run compares the new rows' types with the table's (on_schema_change='fail'), as in
+    fct_tickets. A no-op on DuckDB.
+-#}
+{%- set string_type = 'varchar' if target.type == 'postgres' else dbt.type_string() %}
 {#- the benchmark columns every row carries, compared with the table's on an incremental run #}
 {%- set benchmark_columns = 'kpi_name, minimum_value, target_value, best_in_class_value' %}
 {#- the last delivery of fct_tickets already in the table, on an incremental run #}
@@ -331,7 +337,7 @@ final as (
 
     select
         -- ids
-        spine.client_id,
+        cast(spine.client_id as {{ string_type }}) as client_id,
 
         -- dates
         spine.month_start_on,
@@ -368,10 +374,12 @@ final as (
         benchmark.minimum_value as benchmark_minimum_value,
         benchmark.target_value as benchmark_target_value,
         benchmark.best_in_class_value as benchmark_best_in_class_value,
-        {{ benchmark_status(
-            safe_divide('resolved.tickets_resolved_within_sla_count', 'resolved.sla_tickets_resolved_count'),
-            'benchmark',
-        ) }} as benchmark_status,
+        cast(
+            {{ benchmark_status(
+                safe_divide('resolved.tickets_resolved_within_sla_count', 'resolved.sla_tickets_resolved_count'),
+                'benchmark',
+            ) }} as {{ string_type }}
+        ) as benchmark_status,
 
         -- booleans
         spine.is_month_complete,
