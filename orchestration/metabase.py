@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.pipeline import MART_SCHEMA, dbt_command
-from orchestration.serving import documented_marts, manifest_path
-from orchestration.settings import env
+from orchestration.serving import documented_marts
+from orchestration.settings import env, manifest_path
 
 SEMANTIC_KEY = "metabase.semantic_type"
 FK_TABLE_KEY = "metabase.fk_target_table"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration import build_scope
 from orchestration.ingest import DeliveryResult, ensure_raw_schema, load_all
 from orchestration.settings import (
     DBT_EXECUTABLE,
@@ -20,6 +21,7 @@ from orchestration.settings import (
     PROJECT_DIR,
     Settings,
     env,
+    manifest_path,
 )
 
 MART_SCHEMA = "marts"
@@ -204,9 +206,13 @@ def build_models(
 ) -> None:
     """`dbt build` (seeds, models and their data tests; unit tests are `make test`'s) against the
     run's warehouse, output streamed; `target` is an output of profiles.yml (default
-    MSPKPI_TARGET, else duckdb)."""
+    MSPKPI_TARGET, else duckdb).
+
+    On DuckDB it builds what the new deliveries and the as-of time reach (build_scope), and
+    records the build once it passed; on another target, everything."""
     args = ["build", *PRODUCTION_BUILD_EXCLUDES] + (["--full-refresh"] if full_refresh else [])
     args += ["--target", target] if target else []
+    planned = None
     if (target or env("MSPKPI_TARGET")) == "duckdb":
         try:
             wait_for_warehouse(settings.duckdb_path)
@@ -215,6 +221,9 @@ def build_models(
                 f"dbt build not started: {error}\nThe deliveries of this run are loaded; "
                 "`mspkpi run` again builds the models (it skips the files already loaded)."
             ) from error
+        planned = plan_build(settings, full_refresh=full_refresh)
+        print(f"      {planned.describe()}", flush=True)
+        args += planned.dbt_args
     completed = subprocess.run(dbt_command(args), env=dbt_environment(settings), check=False)
     if completed.returncode != 0:
         raise RunFailed(
@@ -222,6 +231,26 @@ def build_models(
             f"Fix it, then re-run; the logs are in {PROJECT_DIR / 'logs' / 'dbt.log'}. "
             "The previous marts stay in the warehouse for every model that did not rebuild."
         )
+    if planned is not None:
+        record_passed_build(settings, planned)
+
+
+def plan_build(settings: Settings, *, full_refresh: bool = False) -> build_scope.BuildScope:
+    """The scope of the next DuckDB build (see build_scope.plan), from the project as it is now."""
+    manifest = build_scope.ensure_manifest(manifest_path(), dbt_environment(settings))
+    con = connect(settings.duckdb_path)
+    try:
+        return build_scope.plan(con, build_scope.load_manifest(manifest), full_refresh=full_refresh)
+    finally:
+        con.close()
+
+
+def record_passed_build(settings: Settings, scope: build_scope.BuildScope) -> None:
+    con = connect(settings.duckdb_path)
+    try:
+        build_scope.record_build(con, scope)
+    finally:
+        con.close()
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from typing import Any
 import duckdb
 
 from orchestration.pipeline import MART_SCHEMA, RunFailed
-from orchestration.settings import PROJECT_DIR, env, resolve
+from orchestration.settings import env, manifest_path, resolve
 
 SERVING_FILE_NAME = "serving.duckdb"
 # The oldest DuckDB storage format that holds the marts' types: the file opens in any DuckDB >= 1.0
@@ -63,13 +63,6 @@ def serving_path(warehouse: Path) -> Path:
     default): a run on another warehouse (tests, benchmarks) never overwrites the main one's."""
     configured = env("MSPKPI_SERVING_PATH")
     return resolve(configured) if configured else warehouse.with_name(SERVING_FILE_NAME)
-
-
-def manifest_path() -> Path:
-    """Where the last dbt command wrote its manifest: DBT_TARGET_PATH, else target/."""
-    target = os.environ.get("DBT_TARGET_PATH") or "target"
-    path = Path(target).expanduser()
-    return (path if path.is_absolute() else PROJECT_DIR / path) / "manifest.json"
 
 
 def load_manifest(path: Path) -> dict[str, Any]:

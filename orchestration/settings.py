@@ -82,3 +82,10 @@ class Settings:
             duckdb_path=resolve(env("MSPKPI_DUCKDB_PATH")),
             source_timezone=env("MSPKPI_SOURCE_TIMEZONE"),
         )
+
+
+def manifest_path() -> Path:
+    """Where dbt writes its manifest: DBT_TARGET_PATH, else target/ (dbt's own default)."""
+    target = os.environ.get("DBT_TARGET_PATH") or "target"
+    path = Path(target).expanduser()
+    return (path if path.is_absolute() else PROJECT_DIR / path) / "manifest.json"
