@@ -40,11 +40,14 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.build_scope import BuildScope
+from orchestration.pipeline import plan_build, record_passed_build
 from orchestration.settings import (
     DBT_EXECUTABLE,
     DEFAULTS,
     PRODUCTION_BUILD_EXCLUDES,
     PROJECT_DIR,
+    Settings,
 )
 
 SLA_MODELS_SELECTOR = "path:models/intermediate/sla"
@@ -410,9 +413,25 @@ def run_bench(
         add(build)
         add(Step("sla_engine_models", _sla_model_seconds(target), build.peak_memory_mb, tickets))
     else:
-        build = dbt_step(
-            "full_build", [*dbt, "build", *selection, *dbt_args], env, target, loaded_rows
-        )
+        # as `mspkpi run` does (pipeline.build_models): the build's scope, recorded once it passed
+        timezone = env.get("MSPKPI_SOURCE_TIMEZONE") or DEFAULTS["MSPKPI_SOURCE_TIMEZONE"]
+        settings = Settings(raw_dir, database, timezone)
+        manifest = target / "manifest.json"
+
+        def scoped_build(name: str, rows: int, *, first: bool) -> tuple[Step, BuildScope]:
+            scope = plan_build(settings, full_refresh=first, manifest=manifest, environment=env)
+            if progress is not None:
+                print(f"  {name}: {scope.describe()}", flush=True)
+            # a narrowed bench builds its selection minus what the scope leaves out (its
+            # throwaway warehouse's record then covers that selection only)
+            scoped = scope.dbt_args if not select else ["--exclude", " ".join(scope.skipped)]
+            command = [*dbt, "build", *selection, *(scoped if scope.skipped else []), *dbt_args]
+            step = dbt_step(name, command, env, target, rows)
+            if not step.failed_nodes:
+                record_passed_build(settings, scope)
+            return step, scope
+
+        build, _ = scoped_build("full_build", loaded_rows, first=True)
         add(build)
         for part in split_by_node_kind(build, "dbt", target, loaded_rows):
             add(part)
@@ -429,9 +448,7 @@ def run_bench(
         # the normal path of `mspkpi run`: ingest the new files, `dbt build` (no --full-refresh)
         day_ingest = run_step("incremental_ingest", ingest_command, env)
         day_rows = _count(database, f"select sum(loaded) from {audit}") - loaded_rows
-        day_build = dbt_step(
-            "incremental_build", [*dbt, "build", *selection, *dbt_args], env, target, day_rows
-        )
+        day_build, day_scope = scoped_build("incremental_build", day_rows, first=False)
         add(with_rows(day_ingest, day_rows))
         add(day_build)
         # incremental_models is the refresh of every mart; incremental_tests re-checks them all
@@ -443,6 +460,10 @@ def run_bench(
             "next_day_files": len(moved),
             "next_day_generated_rows": sum(generated["next_day"]["rows"].values()),
             "next_day_loaded_rows": day_rows,
+            # the day's scope (build_scope): the project's nodes, those it builds, and why
+            "dbt_nodes": day_scope.nodes,
+            "next_day_dbt_nodes": day_scope.nodes - len(day_scope.skipped),
+            "next_day_scope": day_scope.reason,
             "marts": marts,
         }
 

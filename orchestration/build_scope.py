@@ -60,7 +60,9 @@ class BuildScope:
         selection, excluding a model does not exclude a test that also reads a built model."""
         if not self.skipped:
             return []
-        return ["--indirect-selection", "empty", "--exclude", *self.skipped]
+        # one space-separated value: dbt reads it as a union, and dagster-dbt (which takes
+        # --exclude out of the arguments and puts it back) keeps it whole
+        return ["--indirect-selection", "empty", "--exclude", " ".join(self.skipped)]
 
     def describe(self) -> str:
         if not self.skipped:
@@ -109,12 +111,15 @@ def load_manifest(manifest: Path) -> dict[str, Any]:
 # -- the project's fingerprint ----------------------------------------------------------------
 
 
-def project_variables(project_dir: Path = PROJECT_DIR) -> dict[str, str]:
+def project_variables(
+    environment: Mapping[str, str] | None = None, project_dir: Path = PROJECT_DIR
+) -> dict[str, str]:
     """The environment variables dbt_project.yml reads (but the as-of time), with their values:
     a new salt, currency or alert rate changes the marts as much as a new model."""
     text = (project_dir / "dbt_project.yml").read_text(encoding="utf-8")
     names = sorted(set(re.findall(r"env_var\(\s*['\"]([A-Z0-9_]+)['\"]", text)) - {AS_OF_VARIABLE})
-    return {name: os.environ.get(name, "") for name in names}
+    values = os.environ if environment is None else environment
+    return {name: values.get(name, "") for name in names}
 
 
 def _node_definition(node: Mapping[str, Any]) -> dict[str, Any]:

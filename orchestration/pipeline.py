@@ -7,7 +7,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -235,12 +235,26 @@ def build_models(
         record_passed_build(settings, planned)
 
 
-def plan_build(settings: Settings, *, full_refresh: bool = False) -> build_scope.BuildScope:
-    """The scope of the next DuckDB build (see build_scope.plan), from the project as it is now."""
-    manifest = build_scope.ensure_manifest(manifest_path(), dbt_environment(settings))
+def plan_build(
+    settings: Settings,
+    *,
+    full_refresh: bool = False,
+    manifest: Path | None = None,
+    environment: Mapping[str, str] | None = None,
+) -> build_scope.BuildScope:
+    """The scope of the next DuckDB build (see build_scope.plan), from the project as it is now:
+    `manifest` (dbt's target/ by default) is parsed again first when older than the project;
+    `environment` is dbt's (dbt_environment by default)."""
+    environment = dbt_environment(settings) if environment is None else environment
+    manifest = build_scope.ensure_manifest(manifest or manifest_path(), environment)
     con = connect(settings.duckdb_path)
     try:
-        return build_scope.plan(con, build_scope.load_manifest(manifest), full_refresh=full_refresh)
+        return build_scope.plan(
+            con,
+            build_scope.load_manifest(manifest),
+            full_refresh=full_refresh,
+            variables=build_scope.project_variables(environment),
+        )
     finally:
         con.close()
 

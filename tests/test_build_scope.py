@@ -138,7 +138,7 @@ def test_the_project_variables_are_those_dbt_project_yml_reads_but_the_as_of_tim
 
 def test_everything_is_excluded_by_name_with_empty_indirect_selection():
     scope = BuildScope("r", 7, "f", 1, ("b", "orphan"))
-    assert scope.dbt_args == ["--indirect-selection", "empty", "--exclude", "b", "orphan"]
+    assert scope.dbt_args == ["--indirect-selection", "empty", "--exclude", "b orphan"]
     assert BuildScope("r", 7, "f", 1).dbt_args == []
     assert scope.describe() == (
         "building 5 of 7 dbt nodes: r; the other 2 read nothing new since the last build"

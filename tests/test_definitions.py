@@ -74,12 +74,32 @@ def test_the_daily_job_runs_ingest_then_dbt_on_a_small_sample(tmp_path, monkeypa
     monkeypatch.setenv("MSPKPI_DUCKDB_PATH", str(database))
     from orchestration.definitions import defs
 
-    result = defs.resolve_job_def("daily_refresh").execute_in_process()
+    job = defs.resolve_job_def("daily_refresh")
+    result = job.execute_in_process()
     assert result.success
     con = duckdb.connect(str(database), read_only=True)
     try:
         staged = con.execute("select count(*) from staging.stg_psa__tickets").fetchone()[0]
         facts = con.execute("select count(*) from marts.fct_tickets").fetchone()[0]
+        recorded = con.execute("select last_delivery_id from quality.build_state").fetchall()
+        last = con.execute("select max(delivery_id) from raw._load_audit").fetchone()[0]
     finally:
         con.close()
     assert facts == staged > 0
+    assert recorded == [(last,)]
+
+    # the next day, nothing new delivered: dbt builds what reads the as-of time, and below it
+    again = job.execute_in_process()
+    assert again.success
+
+    def built(run) -> set[str]:
+        return {
+            event.asset_key.path[-1]
+            for event in run.get_asset_materialization_events()
+            if event.asset_key.path[0] != "raw"
+        }
+
+    first, second = built(result), built(again)
+    assert {"stg_hr__employees", "dim_employees", "fct_tickets", "kpi_client_scorecard"} <= first
+    assert {"fct_tickets", "kpi_client_scorecard", "dim_date"} <= second
+    assert not {"stg_hr__employees", "dim_employees", "stg_crm__leads"} & second

@@ -8,6 +8,8 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.dbt_project import PRODUCTION_BUILD_EXCLUDES, dbt_project, ensure_manifest
 from orchestration.defs.ingest.assets import WAREHOUSE_POOL
+from orchestration.defs.resources import WarehouseResource
+from orchestration.pipeline import plan_build, record_passed_build
 
 
 class MspkpiTranslator(DagsterDbtTranslator):
@@ -31,5 +33,17 @@ ensure_manifest()
     dagster_dbt_translator=MspkpiTranslator(),
     pool=WAREHOUSE_POOL,
 )
-def mspkpi_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(["build", *PRODUCTION_BUILD_EXCLUDES], context=context).stream()
+def mspkpi_dbt_assets(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+):
+    """`dbt build` of what the new deliveries and the as-of time reach (build_scope), recorded
+    once it passed; a selection made in the UI (a subset) builds what was selected."""
+    scope = None
+    if not context.is_subset and dbt_project.target == "duckdb":
+        ensure_manifest()
+        scope = plan_build(warehouse.settings(), manifest=dbt_project.manifest_path)
+        context.log.info(scope.describe())
+    args = ["build", *PRODUCTION_BUILD_EXCLUDES, *(scope.dbt_args if scope else [])]
+    yield from dbt.cli(args, context=context).stream()
+    if scope is not None:
+        record_passed_build(warehouse.settings(), scope)
