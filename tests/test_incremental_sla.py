@@ -46,6 +46,7 @@ PAUSES = "int_ticket_sla_pauses"
 EQUAL_TO_FULL_REFRESH = {**COMPARED, PAUSES: "intermediate"}
 PAUSES_KEY_TEST = "unique_combination_of_columns_int_ticket_sla_pauses_ticket_id__pause_started_at"
 METRICS_KEY_TEST = "unique_int_ticket_sla_metrics_ticket_id"
+TICKETS_KEY_TEST = "unique_fct_tickets_ticket_id"
 # the checks that a run missed no ticket: once passed, they read the tickets that may have changed
 MISSED_TICKET_TESTS = {
     "sla_metrics_measured_from_the_latest_deliveries": "int_ticket_sla_metrics",
@@ -86,6 +87,7 @@ class Run:
     ]  # MISSED_TICKET_TESTS as the incremental build compiled them
     pauses_high_water_mark: int  # max(_delivery_id) of the pauses before the update
     metrics_key_test_sql: str  # the SLA metrics' key test as the incremental build compiled it
+    tickets_key_test: dict  # fct_tickets' key test's result in the incremental build
 
 
 def run_dbt(
@@ -210,7 +212,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
         warehouse,
         FIRST_AS_OF,
         "test",
-        select=(PAUSES_KEY_TEST, METRICS_KEY_TEST, *MISSED_TICKET_TESTS),
+        select=(PAUSES_KEY_TEST, METRICS_KEY_TEST, TICKETS_KEY_TEST, *MISSED_TICKET_TESTS),
     )
     pauses_before = pauses_by_ticket(warehouse, f"intermediate.{PAUSES}")
     [(pauses_high_water_mark,)] = warehouse.query(
@@ -307,6 +309,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
             "fct_tickets_built_from_the_latest_deliveries",
             PAUSES_KEY_TEST,
             METRICS_KEY_TEST,
+            TICKETS_KEY_TEST,
         ),
     )
     compiled = warehouse.root / "target/compiled/mspkpi/models"
@@ -327,6 +330,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
         sql for name, sql in compiled_tests.items() if name.startswith(METRICS_KEY_TEST)
     ]
     missed_ticket_tests_sql = {name: compiled_tests[name] for name in MISSED_TICKET_TESTS}
+    [tickets_key_test] = [r for r in results if r["unique_id"].split(".")[2] == TICKETS_KEY_TEST]
     # Keep the incremental result aside, then rebuild the same raw rows from scratch in place.
     con = duckdb.connect(str(warehouse.database))
     try:
@@ -355,6 +359,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
         missed_ticket_tests_sql,
         pauses_high_water_mark,
         metrics_key_test_sql,
+        tickets_key_test,
     )
 
 
@@ -546,6 +551,14 @@ def test_the_sla_metrics_key_test_reads_the_new_deliveries_and_the_open_tickets(
     mark = run.high_water_marks["int_ticket_sla_metrics"]
     expected = f"where (_delivery_id > {mark} or as_of_at is not null))"
     assert expected in run.metrics_key_test_sql
+
+
+def test_the_tickets_key_test_reads_the_new_deliveries_and_the_open_tickets(run):
+    # fct_tickets rebuilds its open tickets at every run, with the delivery id they had
+    mark = run.high_water_marks["fct_tickets"]
+    expected = f"where (_delivery_id > {mark} or resolved_at is null))"
+    assert expected in run.tickets_key_test["compiled_code"]
+    assert run.tickets_key_test["status"] == "pass"
 
 
 @pytest.mark.parametrize("model", sorted(EQUAL_TO_FULL_REFRESH))

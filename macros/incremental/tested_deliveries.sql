@@ -23,14 +23,17 @@
 #}
 {#
     The placeholders get_where_subquery resolves, each with the macro that writes its filter:
-    `__deliveries_not_yet_tested__` (staging, SLA pauses: `_delivery_id > N`) and
+    `__deliveries_not_yet_tested__` (staging, SLA pauses: `_delivery_id > N`),
     `__sla_rows_not_yet_tested__` (the SLA engine, whose open tickets are measured again at every
-    as-of time without a delivery: macros/sla/sla_rows_not_yet_tested.sql).
+    as-of time without a delivery: macros/sla/sla_rows_not_yet_tested.sql) and
+    `__tickets_not_yet_tested__` (fct_tickets, which rebuilds its open tickets at every run:
+    macros/incremental/tickets_not_yet_tested.sql).
 #}
 {% macro tested_deliveries_placeholders() -%}
     {{ return({
         '__deliveries_not_yet_tested__': deliveries_not_yet_tested,
         '__sla_rows_not_yet_tested__': sla_rows_not_yet_tested,
+        '__tickets_not_yet_tested__': tickets_not_yet_tested,
     }) }}
 {%- endmacro %}
 
