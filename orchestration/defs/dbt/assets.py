@@ -44,6 +44,8 @@ def mspkpi_dbt_assets(
         scope = plan_build(warehouse.settings(), manifest=dbt_project.manifest_path)
         context.log.info(scope.describe())
     args = ["build", *PRODUCTION_BUILD_EXCLUDES, *(scope.dbt_args if scope else [])]
-    yield from dbt.cli(args, context=context).stream()
+    invocation = dbt.cli(args, context=context)
+    yield from invocation.stream()
     if scope is not None:
-        record_passed_build(warehouse.settings(), scope)
+        built = invocation.target_path / "manifest.json"
+        record_passed_build(warehouse.settings(), scope, built_manifest=built)
