@@ -7,6 +7,7 @@ every table it leaves equals what a build of everything writes from the same sta
 from __future__ import annotations
 
 import copy
+import json
 import shutil
 import subprocess
 from datetime import datetime
@@ -143,6 +144,21 @@ def test_everything_is_excluded_by_name_with_empty_indirect_selection():
     assert scope.describe() == (
         "building 5 of 7 dbt nodes: r; the other 2 read nothing new since the last build"
     )
+
+
+def test_the_record_fingerprints_the_manifest_the_build_wrote(tmp_path):
+    # the plan's manifest may be older than what dbt parsed for the build: the build's counts
+    built = tmp_path / "manifest.json"
+    built.write_text(json.dumps(_manifest()))
+    settings = Warehouse(tmp_path, tmp_path / "warehouse.duckdb", tmp_path / "raw").settings()
+    planned = BuildScope("r", 7, "the plan's fingerprint", 3)
+    pipeline.record_passed_build(settings, planned, built_manifest=built, environment={})
+    expected = build_scope.project_fingerprint(_manifest(), build_scope.project_variables({}))
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+        recorded = con.execute(
+            "select fingerprint, catalog_name, last_delivery_id from quality.build_state"
+        ).fetchall()
+    assert recorded == [(expected, "warehouse", 3)]
 
 
 # -- a run on a copy of the sample -------------------------------------------------------------
