@@ -5,18 +5,19 @@ lines, CSAT at a large MSP); the CRM, HR and most survey models, their staging v
 data tests read nothing new. A run builds:
 
 - everything, on a full refresh, on a warehouse no run has built yet (no record, or a model whose
-  table is missing), and when the dbt project differs from the one the last build ran (models,
-  macros, seeds, tests, configs, dbt's version or a setting the project reads from the
-  environment: `project_fingerprint`);
+  table is missing), on a renamed warehouse file (views name the file's catalog), and when the dbt
+  project differs from the one the last build ran (models, macros, seeds, tests, configs, dbt's
+  version or a setting the project reads from the environment: `project_fingerprint`);
 - otherwise the nodes downstream of a source with a delivery the last successful build did not
   see, and of every node that reads the as-of time (the build's "today": `as_of_timestamp()` and
   `as_of_date()`, directly or through another macro), with every data test of a built node (dbt's
   eager selection: a test runs when any of its models is built).
 
 Every other node read the same inputs with the same code at the last successful build, so its
-table already holds what a build would write. The record (`quality.build_state`: the project's
-fingerprint and the last delivery the build saw) is written only after a build that passed, so a
-failed run's deliveries are built again by the next run, however many runs it takes.
+table already holds what a build would write. The record (`quality.build_state`: the fingerprint
+of the manifest the build wrote, the file's catalog and the last delivery the build saw) is
+written only after a build that passed, so a failed run's deliveries are built again by the next
+run, however many runs it takes.
 """
 
 from __future__ import annotations
