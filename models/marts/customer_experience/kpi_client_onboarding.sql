@@ -113,23 +113,63 @@ onboarding_workers as (
 
 ),
 
+-- the months in which the weeks overlapping each onboarding start (its first week may start up
+-- to 6 days before it): the pulse join below then reads an employee's pulses of 4 or 5 months,
+-- not of every week since the employee's first pulse
+onboarding_months as (
+
+    {{ month_spine(
+        start_date=dbt.dateadd('day', -6, '(select min(first_agreement_started_on) from onboarded_clients)'),
+        end_date='(select max(onboarding_ends_on) from onboarded_clients)',
+    ) }}
+
+),
+
+onboarding_pulse_months as (
+
+    select
+        onboarded_clients.client_id,
+        onboarding_months.month_start_on
+    from onboarded_clients
+    inner join onboarding_months
+        on
+            onboarding_months.month_start_on
+            >= {{ dbt.date_trunc('month', dbt.dateadd('day', -6, 'onboarded_clients.first_agreement_started_on')) }}
+            and onboarding_months.month_start_on
+            <= {{ dbt.date_trunc('month', dbt.dateadd('day', -1, 'onboarded_clients.onboarding_ends_on')) }}
+
+),
+
+technician_pulses_monthly as (
+
+    select
+        technician_pulses.*,
+        cast({{ dbt.date_trunc('month', 'technician_pulses.week_start_on') }} as date) as week_month_start_on
+    from technician_pulses
+
+),
+
 -- their pulse for the weeks that overlap the onboarding
 onboarding_pulse as (
 
     select
         onboarding_workers.client_id,
         count(distinct onboarding_workers.employee_id) as onboarding_technician_count,
-        count(technician_pulses.pulse_response_id) as onboarding_pulse_response_count,
-        sum(technician_pulses.pulse_score) as onboarding_pulse_score_sum
+        count(technician_pulses_monthly.pulse_response_id) as onboarding_pulse_response_count,
+        sum(technician_pulses_monthly.pulse_score) as onboarding_pulse_score_sum
     from onboarding_workers
     inner join onboarded_clients
         on onboarding_workers.client_id = onboarded_clients.client_id
-    left join technician_pulses
+    -- a left join: a worker without a pulse in the onboarding still counts
+    left join onboarding_pulse_months
+        on onboarding_workers.client_id = onboarding_pulse_months.client_id
+    left join technician_pulses_monthly
         on
-            onboarding_workers.employee_id = technician_pulses.employee_id
-            and onboarded_clients.onboarding_ends_on > technician_pulses.week_start_on
+            onboarding_workers.employee_id = technician_pulses_monthly.employee_id
+            and onboarding_pulse_months.month_start_on = technician_pulses_monthly.week_month_start_on
+            and onboarded_clients.onboarding_ends_on > technician_pulses_monthly.week_start_on
             and onboarded_clients.first_agreement_started_on
-            <= {{ dbt.dateadd('day', 6, 'technician_pulses.week_start_on') }}
+            <= {{ dbt.dateadd('day', 6, 'technician_pulses_monthly.week_start_on') }}
     group by onboarding_workers.client_id
 
 ),
