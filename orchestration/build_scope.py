@@ -252,11 +252,17 @@ def last_delivery_id(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def read_last_build(con: duckdb.DuckDBPyConnection) -> LastBuild | None:
-    exists = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [STATE_SCHEMA, STATE_TABLE],
-    ).fetchone()[0]
-    if not exists:
+    """The record of the last passing build; None without one, or with a record of another shape
+    (written by an older version: the run then builds everything and writes it anew)."""
+    columns = {
+        row[0]
+        for row in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = ? and table_name = ?",
+            [STATE_SCHEMA, STATE_TABLE],
+        ).fetchall()
+    }
+    if not {"fingerprint", "catalog_name", "last_delivery_id"} <= columns:
         return None
     row = con.execute(
         f"select fingerprint, catalog_name, last_delivery_id from {STATE_SCHEMA}.{STATE_TABLE}"

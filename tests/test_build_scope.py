@@ -161,6 +161,19 @@ def test_the_record_fingerprints_the_manifest_the_build_wrote(tmp_path):
     assert recorded == [(expected, "warehouse", 3)]
 
 
+def test_a_record_of_another_shape_is_no_record(tmp_path):
+    # a record an older version wrote: the run builds everything, then writes it anew
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        con.execute("create schema quality")
+        con.execute(
+            "create table quality.build_state as select 'f' as fingerprint, "
+            "cast(7 as bigint) as last_delivery_id, current_timestamp as built_at"
+        )
+        assert build_scope.read_last_build(con) is None
+        build_scope.record_build(con, BuildScope("r", 7, "g", 9))
+        assert build_scope.read_last_build(con) == build_scope.LastBuild("g", "warehouse", 9)
+
+
 # -- a run on a copy of the sample -------------------------------------------------------------
 
 NEXT_DAY = "2026-11-23T06:00:00"  # the sample's as-of time plus one day
