@@ -53,17 +53,31 @@
     {%- set tickets_high_water_mark = incremental_high_water_mark('_tickets_delivery_id') %}
     {%- set csat_high_water_mark = incremental_high_water_mark('_csat_responses_delivery_id') %}
 {%- endif %}
-{#- the filter to the periods rebuilt, on an incremental run (client_periods and the event CTEs:
-    `__client__` becomes the relation holding the client) -#}
-{%- set rebuilt_periods_only -%}
+{#- the join of a month (`__month__`) to the periods it counts in (client_periods and the event
+    CTEs; `__client__` becomes the relation holding the client): every period of the month on a
+    full build; on an incremental run, only the client's periods rebuilt, in one join
+    (rebuilt_month_periods) rather than every period and then the rebuilt ones -#}
+{%- set periods_of_month -%}
     {% if is_incremental() -%}
-        inner join periods_to_rebuild
+        inner join rebuilt_month_periods as month_periods
             on
-                __client__.client_id = periods_to_rebuild.client_id
-                and month_periods.period_type = periods_to_rebuild.period_type
-                and month_periods.period_start_on = periods_to_rebuild.period_start_on
+                __client__.client_id = month_periods.client_id
+                and __month__ = month_periods.month_start_on
+    {%- else -%}
+        inner join month_periods
+            on __month__ = month_periods.month_start_on
     {%- endif %}
 {%- endset %}
+{#- the month each event counts in (the event CTEs) -#}
+{%- set event_month = {} -%}
+{%- for event, column in [
+    ('created', 'tickets.created_at'),
+    ('first_response', 'tickets.first_response_at'),
+    ('resolved', 'tickets.resolved_at'),
+    ('responded', 'csat_responses.responded_at'),
+] -%}
+    {%- do event_month.update({event: 'cast(' ~ dbt.date_trunc('month', column) ~ ' as date)'}) -%}
+{%- endfor %}
 
 with
 
@@ -319,6 +333,23 @@ labelled_periods as (
         group by periods_to_rebuild.client_id
 
     ),
+
+    -- each month of a period rebuilt, per client, with that period
+    rebuilt_month_periods as (
+
+        select
+            periods_to_rebuild.client_id,
+            month_periods.month_start_on,
+            month_periods.period_type,
+            month_periods.period_month_count,
+            month_periods.period_start_on
+        from periods_to_rebuild
+        inner join month_periods
+            on
+                periods_to_rebuild.period_type = month_periods.period_type
+                and periods_to_rebuild.period_start_on = month_periods.period_start_on
+
+    ),
 {% endif %}
 
 client_periods as (
@@ -330,9 +361,9 @@ client_periods as (
         month_periods.period_start_on,
         count(*) as served_month_count
     from client_months
-    inner join month_periods
-        on client_months.month_start_on = month_periods.month_start_on
-    {{ rebuilt_periods_only | replace('__client__', 'client_months') }}
+    {{ periods_of_month
+        | replace('__client__', 'client_months')
+        | replace('__month__', 'client_months.month_start_on') }}
     group by 1, 2, 3, 4
 
 ),
@@ -369,9 +400,7 @@ created as (
         count(*) as tickets_created_count,
         count(case when tickets.is_escalated then tickets.ticket_id end) as tickets_escalated_count
     from tickets_read as tickets
-    inner join month_periods
-        on cast({{ dbt.date_trunc('month', 'tickets.created_at') }} as date) = month_periods.month_start_on
-    {{ rebuilt_periods_only | replace('__client__', 'tickets') }}
+    {{ periods_of_month | replace('__client__', 'tickets') | replace('__month__', event_month.created) }}
     group by 1, 2, 3
 
 ),
@@ -389,9 +418,7 @@ responded as (
         sum(tickets.response_business_minutes) as total_first_response_business_minutes,
         {{ median('tickets.response_business_minutes') }} as median_first_response_business_minutes
     from tickets_read as tickets
-    inner join month_periods
-        on cast({{ dbt.date_trunc('month', 'tickets.first_response_at') }} as date) = month_periods.month_start_on
-    {{ rebuilt_periods_only | replace('__client__', 'tickets') }}
+    {{ periods_of_month | replace('__client__', 'tickets') | replace('__month__', event_month.first_response) }}
     where tickets.has_sla_policy and tickets.is_response_within_sla is not null
     group by 1, 2, 3
 
@@ -425,9 +452,7 @@ resolved as (
             'case when tickets.is_resolution_within_sla is not null then tickets.resolution_business_minutes end'
         ) }} as median_resolution_business_minutes
     from tickets_read as tickets
-    inner join month_periods
-        on cast({{ dbt.date_trunc('month', 'tickets.resolved_at') }} as date) = month_periods.month_start_on
-    {{ rebuilt_periods_only | replace('__client__', 'tickets') }}
+    {{ periods_of_month | replace('__client__', 'tickets') | replace('__month__', event_month.resolved) }}
     where tickets.resolved_at is not null
     group by 1, 2, 3
 
@@ -445,9 +470,7 @@ answered as (
     from csat_responses
     inner join tickets
         on csat_responses.ticket_id = tickets.ticket_id
-    inner join month_periods
-        on cast({{ dbt.date_trunc('month', 'csat_responses.responded_at') }} as date) = month_periods.month_start_on
-    {{ rebuilt_periods_only | replace('__client__', 'tickets') }}
+    {{ periods_of_month | replace('__client__', 'tickets') | replace('__month__', event_month.responded) }}
     {% if is_incremental() -%}
         where csat_responses.responded_at >= (select min(client_read_windows.read_from_at) from client_read_windows)
     {%- endif %}
