@@ -70,7 +70,7 @@ GENERATE_SCRIPT = """
 import json, sys
 from pathlib import Path
 from orchestration.sample import generate_sample
-out, day, summary, clients, months, seed, end_month = sys.argv[1:]
+out, day, summary, clients, months, seed, end_month, ticket_scale = sys.argv[1:]
 result = generate_sample(
     Path(out),
     clients=int(clients),
@@ -78,6 +78,7 @@ result = generate_sample(
     seed=int(seed),
     end_month=end_month,
     next_day_out=Path(day),
+    ticket_scale=float(ticket_scale),
 )
 def describe(s):
     return {"rows": s.rows, "files": s.files, "broken_rows": len(s.broken_rows)}
@@ -277,7 +278,8 @@ def reused_generation(workdir: Path, parameters: dict) -> Step:
     step_file = workdir / "generate_step.json"
     if not step_file.exists():
         raise RuntimeError(f"nothing to reuse in {workdir}: run the bench once without reusing")
-    recorded = json.loads(step_file.read_text())
+    # files generated before the ticket scale existed were generated at 1
+    recorded = {"ticket_scale": 1.0, **json.loads(step_file.read_text())}
     if {key: recorded.get(key) for key in parameters} != parameters:
         raise RuntimeError(
             f"{workdir} holds files generated with {recorded}, not {parameters}: "
@@ -311,6 +313,7 @@ def run_bench(
     workdir: Path,
     *,
     seed: int = 42,
+    ticket_scale: float = 1.0,
     sla_only: bool = False,
     end_month: str = "2026-09",
     select: str | None = None,
@@ -356,7 +359,13 @@ def run_bench(
     dbt_args += ["--target-path", str(target)]
     cli = [python, "-m", "orchestration.cli"]
 
-    parameters = {"clients": clients, "months": months, "seed": seed, "end_month": end_month}
+    parameters = {
+        "clients": clients,
+        "months": months,
+        "seed": seed,
+        "end_month": end_month,
+        "ticket_scale": ticket_scale,
+    }
     if reuse_generated:
         generate = reused_generation(workdir, parameters)
     else:
@@ -367,7 +376,7 @@ def run_bench(
             "generate",
             [
                 *(python, "-c", GENERATE_SCRIPT, str(raw_dir), str(day_dir), str(summary_file)),
-                *(str(clients), str(months), str(seed), end_month),
+                *(str(clients), str(months), str(seed), end_month, str(ticket_scale)),
             ],
             env,
         )
@@ -477,6 +486,7 @@ def run_bench(
         "clients": clients,
         "months": months,
         "seed": seed,
+        "ticket_scale": ticket_scale,
         "select": select,
         "reused_generated_files": reuse_generated,
         "as_of": env["MSPKPI_AS_OF"],
@@ -523,10 +533,13 @@ def render(result: dict) -> str:
 
 
 def write_result(result: dict, results_dir: Path) -> Path:
-    """`<date>-<clients>c-<months>m.json`, then `-2`, `-3` ... for the day's later runs of the same
-    size: a result is evidence the README cites, never overwritten."""
+    """`<date>-<clients>c-<months>m.json` (`...m-x<scale>` for another ticket scale), then `-2`,
+    `-3` ... for the day's later runs of the same size: a result is evidence the README cites,
+    never overwritten."""
     results_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{result['run_at'][:10]}-{result['clients']}c-{result['months']}m"
+    if result.get("ticket_scale", 1.0) != 1.0:
+        stem += f"-x{result['ticket_scale']:g}"
     path, run = results_dir / f"{stem}.json", 1
     while path.exists():
         run += 1

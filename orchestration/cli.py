@@ -1,7 +1,7 @@
 """`mspkpi`: the command line behind `make run` and `make test`.
 
 mspkpi run [--raw-dir DIR] [--database FILE] [--full-refresh] [--target duckdb|postgres]
-mspkpi generate-sample --out DIR [--clients N --months M --seed S]
+mspkpi generate-sample --out DIR [--clients N --months M --seed S --ticket-scale X]
 mspkpi validate --raw-dir DIR
 mspkpi contract [--write | --check]
 mspkpi quality [--database FILE] [--full]
@@ -202,6 +202,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         args.months,
         workdir,
         seed=args.seed,
+        ticket_scale=args.ticket_scale,
         sla_only=args.sla_only,
         end_month=args.end_month,
         select=args.select,
@@ -227,6 +228,7 @@ def cmd_generate_sample(args: argparse.Namespace) -> int:
         seed=args.seed,
         end_month=args.end_month,
         next_day_out=resolve(args.next_day_out) if args.next_day_out else None,
+        ticket_scale=args.ticket_scale,
     )
     elapsed = time.monotonic() - started
     print(f"sample MSP written to {out}: {summary.files} files in {elapsed:.1f} s")
@@ -378,6 +380,12 @@ SERVING_HELP = (
 )
 
 
+TICKET_SCALE_HELP = (
+    "multiply every client's ticket rate (1: about 0.8 tickets per managed endpoint and month; "
+    "2,000 clients x 60 months at 5.3 make the issue's 10 M tickets)"
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mspkpi", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -409,6 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--clients", type=int, default=120)
     bench.add_argument("--months", type=int, default=24)
     bench.add_argument("--seed", type=int, default=42)
+    bench.add_argument("--ticket-scale", type=float, default=1.0, help=TICKET_SCALE_HELP)
     bench.add_argument("--workdir", default="data/bench", help="scratch folder (raw + warehouse)")
     bench.add_argument(
         "--sla-only", action="store_true", help="build only the models the SLA engine needs"
@@ -434,6 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--months", type=int, default=24)
     sample.add_argument("--seed", type=int, default=42)
     sample.add_argument("--end-month", default="2026-10", help="last month of the sample, YYYY-MM")
+    sample.add_argument("--ticket-scale", type=float, default=1.0, help=TICKET_SCALE_HELP)
     sample.add_argument(
         "--next-day-out",
         help="also write the PSA's delivery of the day after the sample here (move its files "

@@ -161,6 +161,9 @@ def test_the_result_file_is_named_by_date_and_size(tiny_bench, tmp_path):
     later = write_result({**tiny_bench, "steps": []}, tmp_path)
     assert later.name == f"{tiny_bench['run_at'][:10]}-3c-2m-2.json"
     assert json.loads(path.read_text()) == json.loads(json.dumps(tiny_bench))
+    # another ticket scale is another size
+    scaled = write_result({**tiny_bench, "ticket_scale": 6.0}, tmp_path)
+    assert scaled.name == f"{tiny_bench['run_at'][:10]}-3c-2m-x6.json"
 
 
 def test_reusing_generated_files_puts_the_extra_day_back_aside(tmp_path):
@@ -193,3 +196,7 @@ def test_reusing_files_of_another_size_is_refused(tmp_path):
         reused_generation(tmp_path, {**recorded, "clients": 30})
     with pytest.raises(RuntimeError, match="nothing to reuse"):
         reused_generation(tmp_path / "empty", recorded)
+    # files recorded before the ticket scale existed were generated at 1
+    assert reused_generation(tmp_path, {**recorded, "ticket_scale": 1.0}) == step
+    with pytest.raises(RuntimeError, match=r"not .*'ticket_scale': 6\.0"):
+        reused_generation(tmp_path, {**recorded, "ticket_scale": 6.0})

@@ -42,6 +42,7 @@ def generate_sample(
     seed: int = 42,
     end_month: str = "2026-10",
     next_day_out: Path | None = None,
+    ticket_scale: float = 1.0,
 ) -> SampleSummary:
     """Write the sample MSP's extracts under `out_dir/<system>/<entity>/` and describe them.
 
@@ -52,6 +53,10 @@ def generate_sample(
     after `end_month`) is also written there, `<system>/<entity>/<yyyy-mm-dd>.csv`, to be moved
     into `out_dir` later: one more day for the incremental benchmark. It comes from its own
     random stream, so the window's files are the same bytes with or without it.
+
+    `ticket_scale` multiplies every client's ticket rate (tickets per managed endpoint and
+    month): 1 is the sample's MSP, about 0.8 tickets per endpoint and month; the issue's
+    10 M-ticket MSP of 2,000 clients and 60,000 endpoints over five years needs about 5.
     """
     out_dir = Path(out_dir)
     end_year, _ = parse_month(end_month)
@@ -93,6 +98,7 @@ def generate_sample(
         client_list,
         staff,
         keep_tail=next_day_out is not None,
+        ticket_scale=ticket_scale,
     )
     psa.run()
     next_day = None

@@ -222,8 +222,10 @@ class PsaMonths:
         staff: Staff,
         *,
         keep_tail: bool = False,
+        ticket_scale: float = 1.0,
     ) -> None:
         self.rng = rng
+        self.ticket_scale = ticket_scale
         self.window = window
         self.home = home
         self.zones = zones
@@ -378,6 +380,7 @@ class PsaMonths:
         mean = (
             len(active)
             * client.ticket_rate
+            * self.ticket_scale
             * SEASON[self.window.calendar_month(month)]
             * (1 + 0.7 * onboarding)
             * share
