@@ -86,15 +86,27 @@ agreement_months as (
 -- the months of the client's service events, each source reduced to its distinct months before
 -- the union
 -- the months of a ticket's three events, read from the tickets once: most tickets are answered
--- and resolved in the month they were created in, so the distinct combinations are few
-ticket_event_months as (
+-- and resolved in the month they were created in, so the distinct combinations are few. Grouped
+-- by month numbers, which cost less than truncating every ticket's three timestamps to dates.
+ticket_event_month_numbers as (
 
     select distinct
         client_id,
-        cast({{ dbt.date_trunc('month', 'created_at') }} as date) as created_month_start_on,
-        cast({{ dbt.date_trunc('month', 'first_response_at') }} as date) as responded_month_start_on,
-        cast({{ dbt.date_trunc('month', 'resolved_at') }} as date) as resolved_month_start_on
+        {{ month_number('created_at') }} as created_month_number,
+        {{ month_number('first_response_at') }} as responded_month_number,
+        {{ month_number('resolved_at') }} as resolved_month_number
     from tickets
+
+),
+
+ticket_event_months as (
+
+    select
+        client_id,
+        {{ month_start_of_number('created_month_number') }} as created_month_start_on,
+        {{ month_start_of_number('responded_month_number') }} as responded_month_start_on,
+        {{ month_start_of_number('resolved_month_number') }} as resolved_month_start_on
+    from ticket_event_month_numbers
 
 ),
 
