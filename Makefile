@@ -15,7 +15,7 @@ export UV_LINK_MODE := copy
 # and importing dbt takes 6.7 s instead of 3.9 s in each dbt command, test worker and run.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: help install run test lint pytest dbt-parse dagster clean bench bench-sla
+.PHONY: help install run test lint pytest dbt-parse dagster clean bench bench-10m bench-sla
 .PHONY: postgres-up postgres-down run-postgres
 .PHONY: docs metabase-sync
 .PHONY: chromium reports report-screenshots
@@ -100,12 +100,17 @@ reports: $(STAMP)  ## every client's QBR of REPORT_PERIOD (YYYY-Qn) as HTML + PD
 report-screenshots: $(STAMP) chromium  ## docs/reports/*.png: the best and worst client's QBR
 	$(BIN)/python -m orchestration.reports.showcase --period $(REPORT_PERIOD) --out docs/reports
 
-# ~1,000,000 tickets (2,300 clients x 24 months), about 15 minutes on 2 cores; ~10,000,000 tickets:
-# make bench BENCH_CLIENTS=10500 BENCH_MONTHS=60 (README, Benchmarks)
+# ~1,000,000 tickets (2,300 clients x 24 months), about 15 minutes on 2 cores; the issue's
+# 10,000,000 tickets (2,000 clients, 60,000 endpoints, 5 years): make bench-10m, about 40 minutes
+# (README, Benchmarks)
 BENCH_CLIENTS ?= 2300
 BENCH_MONTHS  ?= 24
+BENCH_TICKET_SCALE ?= 1
 bench: $(STAMP)  ## time generate, ingest, full build, SLA engine, one more day (BENCH_CLIENTS x BENCH_MONTHS)
-	$(MSPKPI) bench --clients $(BENCH_CLIENTS) --months $(BENCH_MONTHS) --workdir data/bench
+	$(MSPKPI) bench --clients $(BENCH_CLIENTS) --months $(BENCH_MONTHS) --ticket-scale $(BENCH_TICKET_SCALE) --workdir data/bench
+
+bench-10m: $(STAMP)  ## the bench on the issue's 10 M-ticket MSP: 2,000 clients x 60 months, ticket scale 5.3
+	$(MSPKPI) bench --clients 2000 --months 60 --ticket-scale 5.3 --workdir data/bench-10m
 
 bench-sla: $(STAMP)  ## the SLA engine on ~1,000,000 generated tickets (2,300 clients x 24 months)
 	$(MSPKPI) bench --clients $(BENCH_CLIENTS) --months $(BENCH_MONTHS) --sla-only --workdir data/bench

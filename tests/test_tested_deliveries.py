@@ -22,11 +22,18 @@ from orchestration.pipeline import dbt_command, dbt_environment, ingest
 from orchestration.sample import generate_sample
 from tests.incremental_warehouse import Warehouse, write_delivery
 
-MODELS = ("stg_psa__tickets", "stg_psa__ticket_status_changes")
-ENTITIES = ("psa/tickets", "psa/ticket_status_changes")
+MODELS = (
+    "stg_psa__tickets",
+    "stg_psa__ticket_status_changes",
+    "stg_psa__sla_policies",
+    "int_tickets_joined_to_sla_policies",
+)
+ENTITIES = ("psa/tickets", "psa/ticket_status_changes", "psa/sla_policies")
 ORPHAN_TICKET_ID = "T00000000"
 RELATIONSHIPS = "relationships_stg_psa__ticket_status_changes_ticket_id"
 UNIQUE_KEY = "unique_combination_of_columns_stg_psa__ticket_status_changes"
+# a view over every ticket whose tests follow the deliveries of stg_psa__tickets
+SLA_VIEW_UNIQUE = "unique_int_tickets_joined_to_sla_policies_ticket_id"
 
 
 @dataclass(frozen=True)
@@ -135,14 +142,20 @@ def test_a_passing_run_records_the_last_delivery_of_each_tested_model(runs):
     assert named(runs.first, "unique_stg_psa__tickets_ticket_id") == tickets_max
     assert named(runs.first, UNIQUE_KEY) == runs.first_max_delivery
     assert named(runs.first, RELATIONSHIPS) == runs.first_max_delivery
-    # every data test of the two models that the build ran: tickets 1 unique + 10 not_null (its
-    # relationships reach unselected models), status changes 1 key + 4 not_null + 1 relationship
-    assert len(runs.first) == 17
+    assert named(runs.first, SLA_VIEW_UNIQUE) == tickets_max
+    # every data test of the incremental models that the build ran: tickets 1 unique + 10
+    # not_null + the relationship to the SLA policies (the others reach unselected models),
+    # status changes 1 key + 4 not_null + 1 relationship; and the SLA view's 1 unique + 2
+    # not_null, which follow the tickets
+    assert len(runs.first) == 21
 
 
 def test_the_next_run_reads_only_the_deliveries_after_the_record(runs):
     sql = named(runs.day_sql, RELATIONSHIPS)
     assert f"where _delivery_id > {runs.first_max_delivery})" in sql
+    # the SLA view's tests read the tickets delivered after the tickets' record
+    tickets_mark = named(runs.first, "unique_stg_psa__tickets_ticket_id")
+    assert f"where _delivery_id > {tickets_mark})" in named(runs.day_sql, SLA_VIEW_UNIQUE)
 
 
 def test_the_orphan_of_the_new_delivery_fails_its_test(runs):
@@ -165,5 +178,6 @@ def test_the_tests_that_passed_move_on_to_the_new_delivery(runs):
 def test_a_full_refresh_reads_every_row(runs):
     sql = named(runs.refreshed_sql, RELATIONSHIPS)
     assert "where 1 = 1)" in sql
+    assert "where 1 = 1)" in named(runs.refreshed_sql, SLA_VIEW_UNIQUE)
     assert named(runs.refreshed, UNIQUE_KEY) == runs.day_delivery
     assert named(runs.refreshed, RELATIONSHIPS) == named(runs.day, RELATIONSHIPS)
