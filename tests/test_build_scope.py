@@ -20,6 +20,7 @@ from orchestration import build_scope, pipeline
 from orchestration.build_scope import BuildScope
 from orchestration.cli import main
 from orchestration.pipeline import RunFailed
+from orchestration.settings import PRODUCTION_BUILD_EXCLUDES
 from tests.incremental_warehouse import Warehouse, write_delivery
 
 # -- the rules, on a manifest small enough to work out by hand ---------------------------------
@@ -146,6 +147,36 @@ def test_everything_is_excluded_by_name_with_empty_indirect_selection():
     )
 
 
+def test_the_skipped_models_exclude_their_tests_with_cautious_selection():
+    manifest = _manifest()
+    # a tickets delivery skips b and orphan, and the test that reads only them
+    assert build_scope.exclusion(manifest, ("b", "orphan", "rel_b_to_orphan")) == (
+        "cautious",
+        ("b", "orphan"),
+    )
+    scope = BuildScope(
+        "r", 7, "f", 1, ("b", "orphan", "rel_b_to_orphan"), ("b", "orphan"), "cautious"
+    )
+    assert scope.dbt_args == ["--indirect-selection", "cautious", "--exclude", "b orphan"]
+
+
+def test_a_skipped_test_of_a_source_is_excluded_by_name():
+    manifest = copy.deepcopy(_manifest())
+    test = _node("test.mspkpi.leads_not_empty", parents=["source.mspkpi.crm.crm__leads"])
+    manifest["nodes"][test["unique_id"]] = test
+    skipped = ("b", "leads_not_empty", "orphan", "rel_b_to_orphan")
+    assert build_scope.exclusion(manifest, skipped) == (
+        "cautious",
+        ("b", "leads_not_empty", "orphan"),
+    )
+
+
+def test_a_built_test_of_a_skipped_model_keeps_the_exclusion_by_name():
+    # not_null_a runs although a is skipped (a test that reads the as-of time): excluding a with
+    # cautious selection would leave it out, so every skipped name is excluded as such
+    assert build_scope.exclusion(_manifest(), ("a",)) == ("empty", ("a",))
+
+
 def test_the_record_fingerprints_the_manifest_the_build_wrote(tmp_path):
     # the plan's manifest may be older than what dbt parsed for the build: the build's counts
     built = tmp_path / "manifest.json"
@@ -245,6 +276,28 @@ def test_the_run_builds_what_the_lead_and_the_day_reach(day):
     assert "unique_stg_crm__leads_lead_id" not in " ".join(skipped)
     assert day["plans"]["everything"].skipped == ()
     assert day["plans"]["everything"].reason == "no build of this warehouse has passed yet"
+
+
+def test_the_short_exclusion_leaves_out_the_same_nodes_in_dbt(day):
+    # dbt itself lists what the plan's arguments build and what the skipped names build
+    plan = day["plans"]["scoped"]
+    assert plan.indirect_selection == "cautious"
+    assert len(plan.excluded) < len(plan.skipped) / 3
+
+    def listed(arguments: list[str]) -> set[str]:
+        command = [
+            *pipeline.dbt_command(["ls", "--output", "json", "--output-keys", "unique_id"]),
+            *PRODUCTION_BUILD_EXCLUDES,
+            *arguments,
+        ]
+        environment = pipeline.dbt_environment(day["scoped"].settings())
+        out = subprocess.run(command, env=environment, check=True, capture_output=True, text=True)
+        return {line for line in out.stdout.splitlines() if line.startswith("{")}
+
+    by_name = ["--indirect-selection", "empty", "--exclude", " ".join(plan.skipped)]
+    built = listed(plan.dbt_args)
+    assert built == listed(by_name)
+    assert 0 < len(built) < plan.nodes
 
 
 def test_the_new_lead_reaches_the_funnel(day):
