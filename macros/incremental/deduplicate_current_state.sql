@@ -56,16 +56,17 @@
 
             union all
 
-            select {{ column_list }}
+            -- a join on the distinct new keys, not `where exists`: DuckDB then filters the
+            -- stored table's scan by the new keys (46 M status changes: 9.7 s -> 0.03 s)
+            select {% for column in stored_columns -%}
+                stored.{{ column.name }}{{ ', ' if not loop.last }}
+            {%- endfor %}
             from {{ this }} as stored
-            where exists (
-                select 1
-                from new_rows
-                where
-                    {% for key in keys -%}
-                        new_rows.{{ key }} = stored.{{ key }}{{ ' and' if not loop.last }}
-                    {% endfor %}
-            )
+            inner join (select distinct {{ keys | join(', ') }} from new_rows) as new_keys
+                on
+                {% for key in keys -%}
+                    new_keys.{{ key }} = stored.{{ key }}{{ ' and' if not loop.last }}
+                {% endfor %}
 
             union all
 
