@@ -5,7 +5,8 @@
 -- then judges by the final resolution, while the backlog replays the as-of instant.
 with
 
-tickets as (
+-- read twice: inlined, not copied whole first (at 10 M tickets, 0.5-0.8 s -> 0.25 s)
+tickets as {{ inline_cte() }} (
 
     select * from {{ ref('fct_tickets') }}
 
