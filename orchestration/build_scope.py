@@ -256,25 +256,28 @@ def exclusion(manifest: Mapping[str, Any], skipped: Iterable[str]) -> tuple[str,
     exclusion stays by name with `empty` indirect selection."""
     skipped = set(skipped)
     nodes = built_nodes(manifest)
-    left_out = {unique_id for unique_id, node in nodes.items() if node["name"] in skipped}
-    tests = {uid for uid in left_out if nodes[uid]["resource_type"] == "test"}
-    excluded = left_out - tests
-    covered = {
-        unique_id
-        for unique_id, node in nodes.items()
-        if node["resource_type"] == "test"
-        and node["depends_on"]["nodes"]
-        and set(node["depends_on"]["nodes"]) <= excluded
+
+    def with_name(names: set[str]) -> set[str]:
+        return {unique_id for unique_id, node in nodes.items() if node["name"] in names}
+
+    def tests_reading_only(unique_ids: set[str]) -> set[str]:
+        """The tests all of whose parents are among `unique_ids` (dbt's cautious rule)."""
+        return {
+            unique_id
+            for unique_id, node in nodes.items()
+            if node["resource_type"] == "test"
+            and node["depends_on"]["nodes"]
+            and set(node["depends_on"]["nodes"]) <= unique_ids
+        }
+
+    left_out = with_name(skipped)
+    tests = {unique_id for unique_id in left_out if nodes[unique_id]["resource_type"] == "test"}
+    models = left_out - tests
+    names = {
+        nodes[unique_id]["name"] for unique_id in models | (tests - tests_reading_only(models))
     }
-    names = {nodes[uid]["name"] for uid in excluded | (tests - covered)}
-    named = {unique_id for unique_id, node in nodes.items() if node["name"] in names}
-    cautious = named | {
-        unique_id
-        for unique_id, node in nodes.items()
-        if node["resource_type"] == "test"
-        and node["depends_on"]["nodes"]
-        and set(node["depends_on"]["nodes"]) <= named
-    }
+    named = with_name(names)
+    cautious = named | tests_reading_only(named)
     if cautious != left_out:
         return "empty", tuple(sorted(skipped))
     return "cautious", tuple(sorted(names))
