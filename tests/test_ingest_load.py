@@ -309,6 +309,40 @@ def test_line_breaks_inside_quoted_values_are_kept_and_flagged(tmp_path: Path) -
     ]
 
 
+def test_a_file_larger_than_the_read_buffer_keeps_its_line_numbers(tmp_path: Path) -> None:
+    """DuckDB reads a file of more than 32 MB on several threads. Typing the values reordered
+    the rows (an IN list of five values or more is planned as a join), and the line numbers,
+    taken from the order of the typed rows, were wrong for whole blocks of the file."""
+    board = "B" * 150  # 36 MB in 170,000 records
+    records = [
+        f"T{n},C1,2026-01-05T09:00:00Z,p2,incident,phone,Open,1,,{UPDATED},{board}"
+        for n in range(1, 170_001)
+    ]
+    records[0] = records[0].replace(",p2,", ",urgent,")  # line 2
+    records[150_000] = records[150_000].replace(",incident,", ",bogus,")  # line 150,002
+    records[160_000] = records[10].replace("Open", "Closed")  # line 160,002: T11 again
+    raw_dir = tmp_path / "raw"
+    path = write(raw_dir, "psa/tickets/big.csv", "\n".join([f"{HEADER},board", *records]) + "\n")
+    assert path.stat().st_size > 32 * 2**20
+    con = connect(tmp_path)
+
+    [result] = load_entity(con, raw_dir, TICKETS)
+
+    assert (result.received, result.loaded, result.rejected) == (170_000, 169_997, 3)
+    assert [reject[1:3] for reject in rejects(con)] == [
+        (2, "priority"),
+        (150_002, "ticket_type"),
+        (160_002, "ticket_id"),
+    ]
+    assert rejects(con)[2][4] == "duplicate key (ticket_id) in file, first at line 12"
+    # T<n> is on line n + 1
+    assert rows(
+        con,
+        "select count(*), count(*) filter (where _source_line <> "
+        "cast(substr(ticket_id, 2) as integer) + 1) from raw.psa__tickets",
+    ) == [(169_997, 0)]
+
+
 # -- refused files ----------------------------------------------------------------------------
 
 

@@ -285,10 +285,11 @@ def stage(
         source = statements.read_parquet_sql(path, header)
     refused = header.refusal_reason() is not None
     try:
+        con.execute(statements.records_sql(source))
         if refused:
-            con.execute(statements.stage_unchecked_sql(source))
+            con.execute(statements.stage_unchecked_sql())
         else:
-            con.execute(statements.stage_sql(source, delivery.entity, header, not_after))
+            con.execute(statements.stage_sql(delivery.entity, header, not_after))
     except (duckdb.Error, OSError, EOFError) as error:
         raise Unreadable(
             f"{delivery.relative}: cannot be read as {delivery.format.upper()} "
@@ -303,6 +304,7 @@ def stage(
     con.execute(statements.gaps_sql(), {"blank_lines": list(lines.blank_lines) if lines else []})
     gaps = con.execute(statements.count_sql(statements.GAPS)).fetchone()[0]
     con.execute(statements.numbered_sql(has_gaps=gaps > 0))
+    con.execute(statements.written_sql())
     con.execute(statements.empty_dups_sql() if refused else statements.dups_sql(delivery.entity))
     parsed, bad, duplicates, malformed = con.execute(statements.tallies_sql()).fetchone()
     return Staged(parsed, bad, duplicates, malformed, gaps, refused, lines)
@@ -470,8 +472,8 @@ def write_rows(
 def insertion_order_relaxed(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """Let DuckDB write the raw rows in any order: keeping the file order across its threads took
     about a third of the insert (a ticket file of 263,000 rows: 0.55 s -> 0.38 s). The line numbers
-    are already counted (ROWS was filled in file order, which the load session keeps) and each row
-    carries its own. The previous setting is restored afterwards."""
+    are already counted (RECORDS was filled in file order, which the load session keeps) and each
+    row carries its own. The previous setting is restored afterwards."""
     previous = con.execute("select current_setting('preserve_insertion_order')").fetchone()[0]
     con.execute("set preserve_insertion_order = false")
     try:
@@ -622,7 +624,8 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 def drop_temp_objects(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"drop view if exists temp.main.{statements.NUMBERED}")
+    for name in statements.TEMP_VIEWS:
+        con.execute(f"drop view if exists temp.main.{name}")
     for name in statements.TEMP_TABLES:
         con.execute(f"drop table if exists temp.main.{name}")
 

@@ -1,13 +1,19 @@
 """The SQL of one delivery, generated from the contract entity and the file's header.
 
 Temp objects (dropped after each delivery):
-- ROWS      one row per parsed record in file order (rowid = ordinal - 1): the raw VARCHAR fields
-            `__c<position>`, the typed contract columns under their names, one error column per
-            field `__e<position>` and per row check `__k<i>`, and `__bad`.
+- RECORDS   the file's records as read, every field VARCHAR `__c<position>`: a plain scan of the
+            file, which DuckDB stores in file order (rowid = ordinal - 1).
+- ROWS      one row per record: `__rowid` (the record's rowid in RECORDS), the typed contract
+            columns under their names, one error column per field `__e<position>` and per row
+            check `__k<i>`, and `__bad`. Typing can reorder rows (DuckDB plans an IN list of five
+            or more values as a join, whose output is not in input order), so nothing reads
+            ROWS' own rowid: each row carries the record's number.
 - MALFORMED lines DuckDB's CSV reader rejected (wrong number of fields, bad quoting, not UTF-8,
             too long), and the last line of a file that does not end with a line break.
 - GAPS      for the physical line numbers: how many lines were skipped before the n-th record.
-- NUMBERED  view of ROWS with `__rowid` and `__line` (physical line, header = 1).
+- NUMBERED  view of ROWS with `__line` (physical line, header = 1).
+- WRITTEN   view of NUMBERED with the record's fields as read, for what quotes them (rejects,
+            extra columns); joined on `__rowid`, only where needed.
 - DUPS      later occurrences of a primary key among otherwise valid rows.
 """
 
@@ -27,14 +33,17 @@ from orchestration.ingest.rules import (
 from orchestration.ingest.schema import AUDIT_TABLE, RAW_SCHEMA, REJECTS_TABLE, SQL_TYPES
 from orchestration.ingest.sql import ident, indent, join_lines, literal, table
 
+RECORDS = "__ingest_records"
 ROWS = "__ingest_rows"
 MALFORMED = "__ingest_malformed"
 DUCKDB_REJECTS = "__ingest_csv_rejects"
 DUCKDB_SCANS = "__ingest_csv_scans"
 GAPS = "__ingest_gaps"
 NUMBERED = "__ingest_numbered"
+WRITTEN = "__ingest_written"
 DUPS = "__ingest_dups"
-TEMP_TABLES = (ROWS, MALFORMED, DUCKDB_REJECTS, DUCKDB_SCANS, GAPS, DUPS)
+TEMP_TABLES = (RECORDS, ROWS, MALFORMED, DUCKDB_REJECTS, DUCKDB_SCANS, GAPS, DUPS)
+TEMP_VIEWS = (WRITTEN, NUMBERED)
 
 REJECT_COLUMNS = "delivery_id, entity, file, line, column_name, value, reason, record"
 REJECT_KEYS = "$delivery_id as delivery_id, $entity as entity, $file as file"
@@ -79,14 +88,18 @@ def read_parquet_sql(path: str, header: Header) -> str:
     return f"select\n{indent(join_lines(fields))}\nfrom read_parquet({literal(path)})"
 
 
-def stage_sql(
-    source: str, entity: Entity, header: Header, not_after: datetime | None = None
-) -> str:
-    """Read, clean, type and check every record in one streaming pass into ROWS.
+def records_sql(source: str) -> str:
+    """The file's records into RECORDS, in file order: a plain scan, which DuckDB inserts in the
+    order it reads (its order-preserving insert); see the module docstring for why ROWS is not."""
+    return f"create temp table {RECORDS} as\n{source}"
+
+
+def stage_sql(entity: Entity, header: Header, not_after: datetime | None = None) -> str:
+    """Clean, type and check every record of RECORDS in one streaming pass into ROWS.
 
     Each layer is its own CTE so that a value is trimmed and typed once, however many rules
     read it; the row checks see the typed values under their contract names. A timestamp later
-    than `not_after` (UTC) is rejected as in the future."""
+    than `not_after` (UTC) is rejected as in the future. The fields as read stay in RECORDS."""
     present = header.contract_columns
     cleaned = [f"{trimmed(s.stage)} as {s.value}" for s in present.values()]
     typed = [_typed_column(column, present.get(column.name)) for column in entity.columns]
@@ -98,10 +111,10 @@ def stage_sql(
     errors += [f"{check_expr(check)} as __k{i}" for i, check in enumerate(entity.checks)]
     flags = [s.error for s in checked] + [f"__k{i}" for i in range(len(entity.checks))]
     bad = " or ".join(f"{flag} is not null" for flag in flags) or "false"
-    values = ", ".join(s.value for s in present.values())
+    read = [s.value for s in present.values()] + [c.stage for c in header.columns]
     return f"""create temp table {ROWS} as
 with file_rows as (
-{indent(source)}
+    select rowid as __rowid, * from {RECORDS}
 ),
 cleaned_rows as (
     select
@@ -122,7 +135,7 @@ checked_rows as (
     from typed_rows
 )
 select
-    * exclude ({values}),
+    * exclude ({", ".join(read)}),
     {bad} as __bad
 from checked_rows"""
 
@@ -133,9 +146,9 @@ def _typed_column(column: Column, field: SourceColumn | None) -> str:
     return f"{typed_expr(column, field.stage, field.value)} as {ident(column.name)}"
 
 
-def stage_unchecked_sql(source: str) -> str:
-    """Read a refused file only to count and keep its records."""
-    return f"create temp table {ROWS} as\nselect *, true as __bad from (\n{indent(source)}\n)"
+def stage_unchecked_sql() -> str:
+    """A refused file's records are only counted and kept."""
+    return f"create temp table {ROWS} as\nselect rowid as __rowid, true as __bad from {RECORDS}"
 
 
 # -- malformed lines and line numbers ----------------------------------------------------------
@@ -223,9 +236,9 @@ def truncate_last_record_sql(header: Header, line: int) -> list[str]:
     return [
         f"""insert into {MALFORMED} (line, column_name, reason, value, record)
 select {line}, {literal(last.raw_name)}, {reason}, {last.stage}, {record_json(header)}
-from {ROWS}
-where rowid = (select max(rowid) from {ROWS})""",
-        f"delete from {ROWS} where rowid = (select max(rowid) from {ROWS})",
+from {RECORDS}
+where rowid = (select max(__rowid) from {ROWS})""",
+        f"delete from {ROWS} where __rowid = (select max(__rowid) from {ROWS})",
     ]
 
 
@@ -263,15 +276,21 @@ group by all"""
 def numbered_sql(has_gaps: bool) -> str:
     if not has_gaps:
         return f"""create temp view {NUMBERED} as
-select staged.*, staged.rowid as __rowid, staged.rowid + 2 as __line
+select staged.*, staged.__rowid + 2 as __line
 from {ROWS} as staged"""
     return f"""create temp view {NUMBERED} as
 select
     staged.*,
-    staged.rowid as __rowid,
-    staged.rowid + 2 + coalesce(gaps.skipped_so_far, 0) as __line
+    staged.__rowid + 2 + coalesce(gaps.skipped_so_far, 0) as __line
 from {ROWS} as staged
-asof left join {GAPS} as gaps on staged.rowid + 1 > gaps.records_before"""
+asof left join {GAPS} as gaps on staged.__rowid + 1 > gaps.records_before"""
+
+
+def written_sql() -> str:
+    return f"""create temp view {WRITTEN} as
+select numbered.*, records.*
+from {NUMBERED} as numbered
+join {RECORDS} as records on records.rowid = numbered.__rowid"""
 
 
 def dups_sql(entity: Entity) -> str:
@@ -283,17 +302,17 @@ def dups_sql(entity: Entity) -> str:
     )
     return f"""create temp table {DUPS} as
 with repeated_keys as (
-    select {keys}, min(rowid) as first_rowid
+    select {keys}, min(__rowid) as first_rowid
     from {ROWS}
     where not __bad
     group by all
     having count(*) > 1
 )
-select staged.rowid as dup_rowid, repeated_keys.first_rowid
+select staged.__rowid as dup_rowid, repeated_keys.first_rowid
 from {ROWS} as staged
 join repeated_keys
     on {same_key}
-where not staged.__bad and staged.rowid > repeated_keys.first_rowid"""
+where not staged.__bad and staged.__rowid > repeated_keys.first_rowid"""
 
 
 def empty_dups_sql() -> str:
@@ -319,7 +338,7 @@ def tallies_sql() -> str:
 def count_valid_sql() -> str:
     return f"""select count(*)
 from {ROWS}
-where not __bad and rowid not in (select dup_rowid from {DUPS})"""
+where not __bad and __rowid not in (select dup_rowid from {DUPS})"""
 
 
 def malformed_lines_spanned_sql() -> str:
@@ -357,10 +376,12 @@ def insert_raw_sql(entity: Entity, header: Header, *, has_dups: bool) -> str:
         "$delivery_id as _delivery_id",
     ]
     not_duplicate = f"\n    and __rowid not in (select dup_rowid from {DUPS})" if has_dups else ""
+    # the fields of columns outside the contract are only in RECORDS
+    rows = WRITTEN if header.extras else NUMBERED
     return f"""insert into {table(RAW_SCHEMA, entity.raw_table)} by name
 select
 {indent(join_lines(columns))}
-from {NUMBERED}
+from {rows}
 where not __bad{not_duplicate}"""
 
 
@@ -380,7 +401,7 @@ from (
 {indent(join_lines(problems), 12)}
         ]) as problem,
         {record_json(header)} as record
-    from {NUMBERED}
+    from {WRITTEN}
     where __bad
 )
 where problem.reason is not null
@@ -403,7 +424,7 @@ select
     {reason} || earlier.__line,
     {record_json(header, "later")}
 from {DUPS} as dups
-join {NUMBERED} as later on later.__rowid = dups.dup_rowid
+join {WRITTEN} as later on later.__rowid = dups.dup_rowid
 join {NUMBERED} as earlier on earlier.__rowid = dups.first_rowid
 order by later.__line"""
 
@@ -412,7 +433,7 @@ def insert_refused_rejects_sql(header: Header) -> str:
     """Every parsed record of a refused file, with the refusal as reason ($column, $reason)."""
     return f"""insert into {table(RAW_SCHEMA, REJECTS_TABLE)} ({REJECT_COLUMNS})
 select {REJECT_KEYS}, __line, $column, null, $reason, {record_json(header)}
-from {NUMBERED}
+from {WRITTEN}
 order by __line"""
 
 
