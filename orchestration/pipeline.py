@@ -27,6 +27,18 @@ from orchestration.settings import (
 MART_SCHEMA = "marts"
 
 
+def ingest_workers() -> int:
+    """MSPKPI_INGEST_WORKERS: entities loaded side by side (at least 1)."""
+    value = env("MSPKPI_INGEST_WORKERS")
+    try:
+        return max(1, int(value))
+    except ValueError:
+        raise RunFailed(
+            f"MSPKPI_INGEST_WORKERS={value!r} is not a whole number: set it to the number of "
+            "entities to load side by side (2 on a 2-core machine, 1 to load one at a time)"
+        ) from None
+
+
 class RunFailed(RuntimeError):
     """A step failed; the message says which, where, and what to do next."""
 
@@ -170,7 +182,11 @@ def ingest(
     try:
         ensure_raw_schema(con)
         return load_all(
-            con, settings.raw_dir, source_timezone=settings.source_timezone, progress=progress
+            con,
+            settings.raw_dir,
+            source_timezone=settings.source_timezone,
+            progress=progress,
+            workers=ingest_workers(),
         )
     finally:
         con.close()

@@ -24,6 +24,8 @@ DEFAULTS: dict[str, str] = {
     "MSPKPI_TARGET": "duckdb",
     "MSPKPI_DBT_THREADS": "4",
     "MSPKPI_DUCKDB_MEMORY_LIMIT": "2GB",
+    # entities the ingest loads side by side (orchestration/ingest/load.py); 1 = one at a time
+    "MSPKPI_INGEST_WORKERS": "2",
     "MSPKPI_AS_OF": "",
     "MSPKPI_PII_SALT": "",
     # the postgres target (profiles.yml, orchestration/postgres.py, scripts/postgres/server.sh)

@@ -19,6 +19,7 @@ from orchestration.ingest import (
     load_entity,
 )
 from orchestration.ingest import delivery as delivery_module
+from orchestration.pipeline import RunFailed, ingest_workers
 
 TICKETS = load_contract().entity("psa/tickets")
 TS_HINT = "(expected ISO-8601 such as 2026-01-31T14:05:00Z)"
@@ -562,6 +563,102 @@ def test_a_delivery_that_fails_midway_leaves_nothing_and_loads_on_rerun(
     assert rows(con, "select count(*) from raw.psa__tickets") == [(3,)]
 
 
+# -- entities side by side --------------------------------------------------------------------
+
+HOLIDAYS = "calendar_id,holiday_date,name\nCAL,2026-01-01,New year\nCAL,2026-13-01,Typo\n"
+
+
+def side_by_side_raw_dir(raw_dir: Path) -> None:
+    write(raw_dir, "psa/tickets/2026-01.csv", BROKEN_TICKETS)
+    write(raw_dir, "psa/tickets/2026-02.csv", VALID_TICKETS.replace("T1,", "T3,"))
+    write(raw_dir, "psa/holidays/2026.csv", HOLIDAYS)
+    write(raw_dir, "psa/holidays/2027.csv", HOLIDAYS.replace("2026-01-01", "2027-01-01"))
+    write(raw_dir, "psa/calendars/c.csv", "calendar_id,name,timezone\nCAL,Paris,Europe/Paris\n")
+
+
+def loaded_rows(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
+    """Every raw table's rows and rejects without the delivery ids (they interleave)."""
+    tables = {
+        "tickets": "select ticket_id, status, _source_file, _source_line from raw.psa__tickets",
+        "holidays": "select name, _source_file, _source_line from raw.psa__holidays",
+        "calendars": "select calendar_id, _source_file from raw.psa__calendars",
+        "rejects": "select file, line, column_name, reason from raw._rejects",
+        "audit": "select file, status, received, loaded, rejected from raw._load_audit",
+    }
+    return {name: sorted(rows(con, sql)) for name, sql in tables.items()}
+
+
+def test_entities_loaded_side_by_side_give_what_one_at_a_time_gives(tmp_path: Path) -> None:
+    raw_dir = tmp_path / "raw"
+    side_by_side_raw_dir(raw_dir)
+    one = duckdb.connect(str(tmp_path / "one.duckdb"))
+    two = duckdb.connect(str(tmp_path / "two.duckdb"))
+
+    in_turn = load_all(one, raw_dir)
+    seen: list[str] = []
+    side_by_side = load_all(two, raw_dir, workers=2, progress=lambda r: seen.append(r.file))
+
+    assert loaded_rows(two) == loaded_rows(one)
+    # ten of tickets, one holiday in each file, the calendar file refused (columns missing)
+    assert len(loaded_rows(two)["rejects"]) == 13
+
+    # the results in contract order, then file order, whichever entity finished first (their
+    # messages name delivery ids, which interleave)
+    def counted(results: list[DeliveryResult]) -> list[tuple]:
+        return [(r.file, r.status, r.received, r.loaded, r.rejected) for r in results]
+
+    assert counted(side_by_side) == counted(in_turn)
+    assert sorted(seen) == sorted(result.file for result in in_turn)
+    # the ids are 1..5, each entity's in file order
+    ids = rows(two, "select file, delivery_id from raw._load_audit order by file")
+    assert sorted(delivery_id for _, delivery_id in ids) == [1, 2, 3, 4, 5]
+    for entity in ("psa/holidays/", "psa/tickets/"):
+        own = [delivery_id for file, delivery_id in ids if file.startswith(entity)]
+        assert own == sorted(own)
+    # the session settings of the workers did not leak into the caller's connection
+    assert two.execute("select current_setting('preserve_insertion_order')").fetchone() == (True,)
+
+
+def test_delivery_ids_continue_after_the_last_run(tmp_path: Path) -> None:
+    raw_dir = tmp_path / "raw"
+    write(raw_dir, "psa/calendars/c.csv", "calendar_id,name,timezone\nCAL,Paris,Europe/Paris\n")
+    con = connect(tmp_path)
+    load_all(con, raw_dir)
+    side_by_side_raw_dir(raw_dir)
+
+    load_all(con, raw_dir, workers=2)
+
+    # c.csv (refused) is not read again: same name, size and time
+    assert [delivery_id for delivery_id, *_ in audit(con)] == [1, 2, 3, 4, 5]
+
+
+def test_a_failing_entity_stops_the_others_and_is_raised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw_dir = tmp_path / "raw"
+    side_by_side_raw_dir(raw_dir)
+    con = connect(tmp_path)
+    real_audit = delivery_module.audit
+
+    def crash_on_holidays(con, delivery, *args):
+        if delivery.entity.key == "psa/holidays":
+            raise RuntimeError("disk full")
+        return real_audit(con, delivery, *args)
+
+    monkeypatch.setattr("orchestration.ingest.delivery.audit", crash_on_holidays)
+    with pytest.raises(RuntimeError, match="disk full"):
+        load_all(con, raw_dir, workers=2)
+
+    # no holiday delivery half-written; the others committed whole, or not started
+    assert rows(con, "select count(*) from raw.psa__holidays") == [(0,)]
+    for file, status, received, loaded, rejected in loaded_rows(con)["audit"]:
+        assert not file.startswith("psa/holidays/")
+        assert (status, loaded + rejected) == ("loaded", received)
+    monkeypatch.undo()
+    load_all(con, raw_dir, workers=2)
+    assert len(loaded_rows(con)["audit"]) == 5
+
+
 # -- file formats and headers ------------------------------------------------------------------
 
 
@@ -750,3 +847,17 @@ def test_the_raw_insert_relaxes_the_insertion_order_and_restores_it(before: bool
     with delivery_module.insertion_order_relaxed(con):
         assert con.execute(setting).fetchone()[0] is False
     assert con.execute(setting).fetchone()[0] is before
+
+
+@pytest.mark.parametrize(("value", "workers"), [("", 2), ("1", 1), ("3", 3), ("0", 1)])
+def test_ingest_workers_come_from_the_environment(
+    value: str, workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MSPKPI_INGEST_WORKERS", value)
+    assert ingest_workers() == workers
+
+
+def test_a_bad_ingest_workers_value_says_what_to_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MSPKPI_INGEST_WORKERS", "two")
+    with pytest.raises(RunFailed, match="MSPKPI_INGEST_WORKERS='two' is not a whole number"):
+        ingest_workers()
