@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +17,7 @@ from orchestration.bench import (
     reused_generation,
     run_bench,
     run_step,
+    warm_page_cache,
     write_result,
 )
 
@@ -200,3 +202,10 @@ def test_reusing_files_of_another_size_is_refused(tmp_path):
     assert reused_generation(tmp_path, {**recorded, "ticket_scale": 1.0}) == step
     with pytest.raises(RuntimeError, match=r"not .*'ticket_scale': 6\.0"):
         reused_generation(tmp_path, {**recorded, "ticket_scale": 6.0})
+
+
+def test_the_page_cache_is_warmed_with_every_raw_file(tmp_path: Path) -> None:
+    (tmp_path / "psa" / "tickets").mkdir(parents=True)
+    (tmp_path / "psa" / "tickets" / "a.csv").write_bytes(b"x" * 100)
+    (tmp_path / "psa" / "tickets" / "b.csv.gz").write_bytes(b"y" * 20_000_000)
+    assert warm_page_cache(tmp_path) == 20_000_100
