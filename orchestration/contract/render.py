@@ -234,8 +234,9 @@ def render_extracts_doc(contract: Contract) -> str:
         "",
         "- Layout: `<raw_dir>/<system>/<entity>/<any-name>.csv` (also `.csv.gz` and `.parquet`), "
         "e.g. `raw/psa/tickets/2026-11-21.csv`. Each file is one delivery.",
-        "- Files are loaded once each, in name order. Re-delivering a file with the same content "
-        "(same bytes, whatever its name) is a no-op.",
+        "- Files are loaded once each, an entity's files in name order (entities load side by "
+        "side, each with its own increasing delivery ids). Re-delivering a file with the same "
+        "content (same bytes, whatever its name) is a no-op.",
         "- CSV: UTF-8 (a BOM is accepted; a Windows-1252 / Latin-1 export is detected and read as "
         "such; UTF-16 is refused), comma separated (a file separated by `;`, tabs or `|` is "
         'refused, naming the delimiter), one header row, `"` quoting, every line ending with a '
