@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from orchestration import bench
 from orchestration.bench import (
     Step,
     render,
@@ -86,6 +87,24 @@ def test_render_shows_ratio_to_the_floor():
     assert table.splitlines()[-1].split() == ["ingest", "5.0", "2.5", "20", "80.0"]
 
 
+def test_the_floor_is_the_fastest_of_three_reads(monkeypatch):
+    readings = iter([(36.8, 300, "100\n"), (30.7, 280, "100\n"), (33.1, 290, "100\n")])
+
+    def fake_run(name, command, env):
+        seconds, peak, output = next(readings)
+        return Step(name, seconds, peak, None), output
+
+    monkeypatch.setattr(bench, "run_step_output", fake_run)
+    fastest, rows, reads = bench.read_floor("python", ["raw/*/*/*.csv"], {})
+    assert (fastest.name, fastest.seconds, fastest.peak_memory_mb, rows) == (
+        "raw_read_floor",
+        30.7,
+        280,
+        100,
+    )
+    assert reads == [36.8, 30.7, 33.1]
+
+
 def test_the_bench_times_every_step_in_order(tiny_bench):
     steps = tiny_bench["steps"]
     assert [step["name"] for step in steps] == FULL_STEPS
@@ -102,6 +121,9 @@ def test_the_bench_times_every_step_in_order(tiny_bench):
         assert step["failed_nodes"] == [], step
     by_name = {step["name"]: step for step in steps}
     assert by_name["raw_read_floor"]["ratio_to_floor"] == 1.0
+    # the floor is the fastest of its three reads, each recorded
+    assert len(tiny_bench["floor_reads_seconds"]) == 3
+    assert by_name["raw_read_floor"]["seconds"] == min(tiny_bench["floor_reads_seconds"])
     for name in ("generate", "raw_read_floor", "ingest", "full_build", "sla_engine"):
         assert by_name[name]["seconds"] > 0 and by_name[name]["peak_memory_mb"] > 0
     # the combined steps are their parts' sums and highest peaks
