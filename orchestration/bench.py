@@ -558,6 +558,9 @@ def render(result: dict) -> str:
             f"  {step['name']:<20} {step['seconds']:>9} {ratio:>8} {rate:>12} "
             f"{step['peak_memory_mb']:>9}"
         )
+    if result.get("floor_reads_seconds"):
+        reads = ", ".join(f"{seconds:g}" for seconds in result["floor_reads_seconds"])
+        lines.append(f"  raw_read_floor: the fastest of {reads} s")
     for step in result["steps"]:
         failed = step.get("failed_nodes") or ()
         if failed and step["name"] not in ("full_rebuild", "incremental_day"):

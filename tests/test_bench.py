@@ -85,6 +85,9 @@ def test_render_shows_ratio_to_the_floor():
     table = render(result)
     assert "2 clients x 1 months = 10 tickets, 100 raw rows" in table
     assert table.splitlines()[-1].split() == ["ingest", "5.0", "2.5", "20", "80.0"]
+    # the floor's reads, when the result has them
+    result["floor_reads_seconds"] = [2.4, 2.0, 2.15]
+    assert render(result).splitlines()[-1] == "  raw_read_floor: the fastest of 2.4, 2, 2.15 s"
 
 
 def test_the_floor_is_the_fastest_of_three_reads(monkeypatch):
