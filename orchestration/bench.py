@@ -283,6 +283,9 @@ def machine_facts(env: dict[str, str]) -> dict:
             "MSPKPI_DUCKDB_MEMORY_LIMIT", DEFAULTS["MSPKPI_DUCKDB_MEMORY_LIMIT"]
         ),
         "dbt_threads": env.get("MSPKPI_DBT_THREADS", DEFAULTS["MSPKPI_DBT_THREADS"]),
+        "duckdb_disabled_compression": env.get(
+            "MSPKPI_DUCKDB_DISABLED_COMPRESSION", DEFAULTS["MSPKPI_DUCKDB_DISABLED_COMPRESSION"]
+        ),
     }
 
 

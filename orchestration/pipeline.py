@@ -20,6 +20,7 @@ from orchestration.settings import (
     PRODUCTION_BUILD_EXCLUDES,
     PROJECT_DIR,
     Settings,
+    duckdb_disabled_compression,
     env,
     manifest_path,
 )
@@ -147,6 +148,8 @@ def connect(
         # stay within it too. SET rather than a connect config, which DuckDB refuses when the
         # process has the file open already with other settings.
         con.execute(f"set memory_limit = '{env('MSPKPI_DUCKDB_MEMORY_LIMIT')}'")
+        # and the same compressions as dbt's: the raw tables are the largest it writes
+        con.execute(f"set disabled_compression_methods = '{duckdb_disabled_compression()}'")
         return con
 
 

@@ -177,6 +177,7 @@ def test_the_bench_rows_add_up_from_generator_to_warehouse(tiny_bench):
     )
     assert result["code"].split("+")[0] == head.stdout.strip()
     assert result["machine"]["duckdb_memory_limit"]
+    assert result["machine"]["duckdb_disabled_compression"] == "fsst,dict_fsst"
 
 
 def test_the_result_file_is_named_by_date_and_size(tiny_bench, tmp_path):

@@ -154,3 +154,20 @@ def test_the_writer_keeps_within_the_configured_memory_limit(tmp_path, monkeypat
         assert con.execute("select current_setting('memory_limit')").fetchone() == ("1.3 GiB",)
     finally:
         con.close()
+
+
+def test_the_writer_uses_the_configured_string_compressions(tmp_path, monkeypatch):
+    """pipeline.connect sets DuckDB's disabled_compression_methods as profiles.yml does for dbt:
+    FSST and DICT_FSST by default; `none` or empty = every method (DuckDB's own choice)."""
+    expected = {None: "FSST,DICT_FSST", "none": "", "": "", "fsst": "FSST"}
+    for value, shown in expected.items():
+        if value is None:
+            monkeypatch.delenv("MSPKPI_DUCKDB_DISABLED_COMPRESSION", raising=False)
+        else:
+            monkeypatch.setenv("MSPKPI_DUCKDB_DISABLED_COMPRESSION", value)
+        con = pipeline.connect(tmp_path / "warehouse.duckdb")
+        try:
+            setting = "select current_setting('disabled_compression_methods')"
+            assert con.execute(setting).fetchone() == (shown,), value
+        finally:
+            con.close()
