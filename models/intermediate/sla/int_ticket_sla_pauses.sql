@@ -16,7 +16,8 @@
 
 with
 
-status_changes as (
+-- inlined: sla_pauses reads it twice (the tickets with a paused status, then their history)
+status_changes as {{ inline_cte() }} (
 
     select
         ticket_id,
