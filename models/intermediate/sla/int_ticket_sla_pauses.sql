@@ -16,8 +16,9 @@
 
 with
 
--- inlined: sla_pauses reads it twice (the tickets with a paused status, then their history)
-status_changes as {{ inline_cte() }} (
+-- sla_pauses reads it twice (the tickets with a paused status, then their history): inlined over
+-- the whole history; an incremental run's few tickets are cheaper copied once than filtered twice
+status_changes as {% if not is_incremental() %}{{ inline_cte() }} {% endif %}(
 
     select
         ticket_id,
