@@ -88,6 +88,8 @@ class Run:
     pauses_high_water_mark: int  # max(_delivery_id) of the pauses before the update
     metrics_key_test_sql: str  # the SLA metrics' key test as the incremental build compiled it
     tickets_key_test: dict  # fct_tickets' key test's result in the incremental build
+    recorded_tests: list[str]  # the record's keys after the incremental build
+    recorded_after_rebuild: list[str]  # the same after the SLA models' `run --full-refresh`
 
 
 def run_dbt(
@@ -331,6 +333,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     ]
     missed_ticket_tests_sql = {name: compiled_tests[name] for name in MISSED_TICKET_TESTS}
     [tickets_key_test] = [r for r in results if r["unique_id"].split(".")[2] == TICKETS_KEY_TEST]
+    recorded_tests = recorded_test_keys(warehouse)
     # Keep the incremental result aside, then rebuild the same raw rows from scratch in place.
     con = duckdb.connect(str(warehouse.database))
     try:
@@ -348,6 +351,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
         "--full-refresh",
         select=tuple(EQUAL_TO_FULL_REFRESH),
     )
+    recorded_after_rebuild = recorded_test_keys(warehouse)
     return Run(
         warehouse,
         before,
@@ -360,7 +364,13 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
         pauses_high_water_mark,
         metrics_key_test_sql,
         tickets_key_test,
+        recorded_tests,
+        recorded_after_rebuild,
     )
+
+
+def recorded_test_keys(warehouse: Warehouse) -> list[str]:
+    return [key for (key,) in warehouse.query("select test_id from quality.tested_deliveries")]
 
 
 def pauses_by_ticket(warehouse: Warehouse, relation: str) -> dict[str, list[tuple]]:
@@ -578,3 +588,14 @@ def test_incremental_run_equals_full_refresh(run, model):
         f"(select count(*) from {INCREMENTAL_SCHEMA}.{model})"
     )[0]
     assert counts[0] == counts[1] > 0
+
+
+@pytest.mark.parametrize("test_name", sorted(MISSED_TICKET_TESTS))
+def test_a_singular_test_is_recorded_with_the_checksum_of_its_sql(run, test_name):
+    # an edited singular test keeps its name: the checksum tells it from the one that passed
+    manifest = json.loads((run.warehouse.root / "target" / "manifest.json").read_text())
+    checksum = manifest["nodes"][f"test.mspkpi.{test_name}"]["checksum"]["checksum"]
+    keys = [key for key in run.recorded_tests if key.startswith(f"test.mspkpi.{test_name}")]
+    assert keys == [f"test.mspkpi.{test_name}:{checksum[:16]}"]
+    # the SLA models rebuilt whole (run --full-refresh, no tests) forgot it
+    assert not [key for key in run.recorded_after_rebuild if test_name in key]

@@ -5,7 +5,8 @@ A small sample's tickets and status changes are built and tested once, which rec
 delivery each passing test covered. Then one more delivery lands with a status change of a ticket
 that does not exist: the incremental build's relationships test reads only that delivery's rows,
 finds the one orphan, fails and records nothing, while the tests that passed move on to the new
-delivery. A full refresh reads every row again.
+delivery. A full refresh reads every row again. So does the next `dbt test` after the models were
+rebuilt whole without their tests (`dbt run --full-refresh`): the rebuild forgot the records.
 """
 
 from __future__ import annotations
@@ -48,9 +49,13 @@ class Runs:
     day_sql: dict[str, str]  # each test's compiled SQL in the incremental build
     refreshed: dict[str, int]  # records after `dbt build --full-refresh`
     refreshed_sql: dict[str, str]
+    after_run: dict[str, int]  # records after an incremental `dbt run`
+    after_rebuild: dict[str, int]  # records after `dbt run --full-refresh`
+    retested: dict[str, int]  # records after the `dbt test` that follows
+    retested_sql: dict[str, str]
 
 
-def build(warehouse: Warehouse, *args: str) -> int:
+def build(warehouse: Warehouse, *args: str, command: str = "build") -> int:
     env = {
         **dbt_environment(warehouse.settings()),
         "DBT_TARGET_PATH": str(warehouse.root / "target"),
@@ -58,8 +63,8 @@ def build(warehouse: Warehouse, *args: str) -> int:
     }
     # only the tests whose every parent is selected: not those reaching clients or employees
     selection = ["--select", *MODELS, "--indirect-selection", "cautious"]
-    command = dbt_command(["build", *args, "--target", "duckdb", *selection])
-    return subprocess.run(command, env=env, capture_output=True, text=True, check=False).returncode
+    dbt = dbt_command([command, *args, "--target", "duckdb", *selection])
+    return subprocess.run(dbt, env=env, capture_output=True, text=True, check=False).returncode
 
 
 def records(warehouse: Warehouse) -> dict[str, int]:
@@ -121,6 +126,14 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     build(warehouse, "--full-refresh")
     refreshed = records(warehouse)
     _, refreshed_sql = run_results(warehouse)
+
+    assert build(warehouse, command="run") == 0
+    after_run = records(warehouse)
+    assert build(warehouse, "--full-refresh", command="run") == 0
+    after_rebuild = records(warehouse)
+    build(warehouse, command="test")
+    retested = records(warehouse)
+    _, retested_sql = run_results(warehouse)
     return Runs(
         warehouse,
         first,
@@ -132,6 +145,10 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
         day_sql,
         refreshed,
         refreshed_sql,
+        after_run,
+        after_rebuild,
+        retested,
+        retested_sql,
     )
 
 
@@ -180,4 +197,24 @@ def test_a_full_refresh_reads_every_row(runs):
     assert "where 1 = 1)" in sql
     assert "where 1 = 1)" in named(runs.refreshed_sql, SLA_VIEW_UNIQUE)
     assert named(runs.refreshed, UNIQUE_KEY) == runs.day_delivery
-    assert named(runs.refreshed, RELATIONSHIPS) == named(runs.day, RELATIONSHIPS)
+    # the rebuild forgot the failing test's record, and the test failed again: none
+    assert not [test for test in runs.refreshed if test.startswith(RELATIONSHIPS)]
+    assert len(runs.refreshed) == len(runs.first) - 1
+
+
+def test_an_incremental_run_keeps_the_records(runs):
+    assert runs.after_run == runs.refreshed
+
+
+def test_a_model_rebuilt_whole_forgets_its_tests_records(runs):
+    # `dbt run --full-refresh` rebuilt the tickets and the status changes without testing them:
+    # every record of their tests is gone, the SLA view's too (they follow the tickets)
+    assert runs.refreshed
+    assert runs.after_rebuild == {}
+
+
+def test_the_tests_after_a_rebuild_read_every_row(runs):
+    for test in (UNIQUE_KEY, RELATIONSHIPS, SLA_VIEW_UNIQUE):
+        assert "where 1 = 1)" in named(runs.retested_sql, test)
+    # the tests that passed record again; the orphan's relationship test still fails
+    assert runs.retested == runs.refreshed

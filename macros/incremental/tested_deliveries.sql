@@ -6,8 +6,11 @@
     (dbt_project.yml, data_tests). When the test runs on an incremental model, the placeholder
     becomes `_delivery_id > N`, N being the last delivery of the tested model when this same test
     last passed (quality.tested_deliveries, written by `record_tested_deliveries` at the end of
-    the run). On a table rebuilt whole, on a full refresh, for a test that never passed (a new or
-    changed test has a new unique_id) or without a record, it becomes `1 = 1`: every row.
+    the run). On a full refresh, for a test that never passed or without a record, it becomes
+    `1 = 1`: every row. A record names the test by its key (tested_deliveries_key): a generic test
+    with other arguments, or a singular test whose SQL changed, has no record. A model rebuilt
+    whole forgets its tests' records (forget_tested_deliveries), even when the tests do not run
+    with it (`dbt run --full-refresh`, then `dbt test`).
 
     Why the rows of older deliveries need no second look, for the incremental staging tables
     (delete+insert on their key, `deduplicate_current_state`):
@@ -80,7 +83,8 @@
         compile or docs generate, which then show the test reading every row) -#}
     {%- set record = tested_deliveries_relation() -%}
     {%- set found = run_query(
-        'select max(delivery_id) from ' ~ record ~ " where test_id = '" ~ model.unique_id ~ "'"
+        'select max(delivery_id) from ' ~ record
+        ~ " where test_id = '" ~ tested_deliveries_key(model) ~ "'"
     ) -%}
     {%- set last_delivery = found.columns[0].values()[0] -%}
     {{ return(none if last_delivery is none else last_delivery | int) }}
@@ -155,14 +159,62 @@
         and result.status == 'pass'
         and tests_new_deliveries_only(result.node) -%}
         {%- set tested = tested_model(result.node) -%}
+        {#- every record of the test, under any of its keys (an earlier version of its SQL) -#}
         {%- do statements.append(
-            'delete from ' ~ record ~ " where test_id = '" ~ result.node.unique_id ~ "'"
+            'delete from ' ~ record ~ ' where ' ~ tested_test_id() ~ " = '"
+            ~ result.node.unique_id ~ "'"
         ) -%}
         {%- do statements.append(
             'insert into ' ~ record ~ ' (test_id, delivery_id, recorded_at) select '
-            ~ "'" ~ result.node.unique_id ~ "', coalesce(max(_delivery_id), 0), "
+            ~ "'" ~ tested_deliveries_key(result.node) ~ "', coalesce(max(_delivery_id), 0), "
             ~ dbt.current_timestamp() ~ ' from ' ~ tested.relation_name
         ) -%}
     {%- endfor -%}
     {{ statements | join(';\n') if statements else 'select 1' }}
+{%- endmacro %}
+
+{#
+    The key of a test's record: its unique_id, and for a singular test `:` and the start of the
+    checksum of its SQL file. dbt names a generic test after its model, column and arguments, so
+    other arguments make another unique_id; a singular test keeps its name when its SQL changes,
+    and the checksum tells the edited test from the one that passed (it then reads every row).
+#}
+{% macro tested_deliveries_key(test) -%}
+    {%- set checksum = test.checksum.checksum if test.checksum.name == 'sha256' else '' -%}
+    {{ return(test.unique_id ~ (':' ~ checksum[:16] if checksum else '')) }}
+{%- endmacro %}
+
+{# The unique_id part of the record's key column, as SQL. #}
+{% macro tested_test_id() -%}
+    {{ return(dbt.split_part('test_id', "':'", 1)) }}
+{%- endmacro %}
+
+{#
+    pre-hook of every model (dbt_project.yml): an incremental model built whole (a full refresh,
+    a first build, a table dropped and built again) deletes the records of the tests that follow
+    its deliveries, in the model's own transaction. Those rows were rebuilt, maybe by other code:
+    the next run of each test reads every row, even when the rebuild ran without its tests
+    (`dbt run --full-refresh`, then `dbt test`). A rebuild that fails rolls the delete back with
+    it. Nothing on an incremental run, for another materialization, or on Spark (no records).
+#}
+{% macro forget_tested_deliveries() -%}
+    {%- if not execute or target.type == 'spark' or model.config.materialized != 'incremental'
+        or is_incremental() -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set test_ids = [] -%}
+    {#- the tests attached to the model or naming it (a cheap filter), that follow its deliveries -#}
+    {%- for node in graph.nodes.values()
+        if node.resource_type == 'test'
+        and (node.attached_node == model.unique_id
+            or node.config.meta.get('tested_deliveries_of') == model.name)
+        and tests_new_deliveries_only(node)
+        and tested_model(node).unique_id == model.unique_id -%}
+        {%- do test_ids.append("'" ~ node.unique_id ~ "'") -%}
+    {%- endfor -%}
+    {%- if not test_ids -%}
+        {{ return('') }}
+    {%- endif -%}
+    delete from {{ tested_deliveries_relation() }}
+    where {{ tested_test_id() }} in ({{ test_ids | join(', ') }})
 {%- endmacro %}
