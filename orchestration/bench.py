@@ -15,7 +15,8 @@ The full bench times, on one generated MSP:
   data test (unit tests are `make test`'s, as in pipeline.build_models);
   dbt_models / dbt_tests / dbt_seeds split its time by node kind (from run_results.json), and
   full_rebuild = ingest + full_build is the figure the 10x-the-floor target is about;
-- sla_engine: `dbt run --full-refresh` of the SLA models alone (models/intermediate/sla);
+- sla_engine: `dbt run --full-refresh` of the SLA models alone (models/intermediate/sla), timed
+  last, on the warehouse after the extra day;
 - incremental_day: the next day's delivery (new tickets, status changes, time entries, alerts,
   invoice lines, updates of open tickets) moved into the landing folder, then the normal path of
   `mspkpi run`: ingest of the new files and `dbt build` without `--full-refresh`.
@@ -488,8 +489,6 @@ def run_bench(
             database,
             "select count(*) from information_schema.tables where table_schema = 'marts'",
         )
-        sla_command = [*dbt, "run", "--full-refresh", "--select", SLA_MODELS_SELECTOR, *dbt_args]
-        add(dbt_step("sla_engine", sla_command, env, target, tickets))
 
         moved = move_delivery(day_dir, raw_dir)
         moved_file.write_text(json.dumps([str(path.relative_to(raw_dir)) for path in moved]))
@@ -503,6 +502,11 @@ def run_bench(
         for part in split_by_node_kind(day_build, "incremental", target, day_rows):
             add(part)
         add(combined("incremental_day", [day_ingest, day_build], day_rows))
+        # last: the SLA models rebuilt whole without their tests forget the tests' records
+        # (macro forget_tested_deliveries), so a day built after them would re-test every row
+        sla_tickets = _count(database, "select count(distinct ticket_id) from raw.psa__tickets")
+        sla_command = [*dbt, "run", "--full-refresh", "--select", SLA_MODELS_SELECTOR, *dbt_args]
+        add(dbt_step("sla_engine", sla_command, env, target, sla_tickets))
         figures = {
             "next_day": next_day.isoformat(),
             "next_day_files": len(moved),

@@ -31,13 +31,13 @@ FULL_STEPS = [
     "dbt_tests",
     "dbt_seeds",
     "full_rebuild",
-    "sla_engine",
     "incremental_ingest",
     "incremental_build",
     "incremental_models",
     "incremental_tests",
     "incremental_seeds",
     "incremental_day",
+    "sla_engine",
 ]
 
 
