@@ -11,6 +11,7 @@ rebuilt whole without their tests (`dbt run --full-refresh`): the rebuild forgot
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -218,3 +219,18 @@ def test_the_tests_after_a_rebuild_read_every_row(runs):
         assert "where 1 = 1)" in named(runs.retested_sql, test)
     # the tests that passed record again; the orphan's relationship test still fails
     assert runs.retested == runs.refreshed
+
+
+def test_a_generic_test_is_keyed_on_the_sql_of_its_model(runs):
+    # an edit of the model (a view's new logic applies to every row) gives the test a new key
+    nodes = json.loads((runs.warehouse.root / "target" / "manifest.json").read_text())["nodes"]
+    [(key,)] = runs.warehouse.query(
+        "select test_id from quality.tested_deliveries where test_id like ?",
+        [f"test.mspkpi.{SLA_VIEW_UNIQUE}.%"],
+    )
+    unique_id, digest = key.split(":")
+    view = nodes["model.mspkpi.int_tickets_joined_to_sla_policies"]["checksum"]["checksum"]
+    tickets = nodes["model.mspkpi.stg_psa__tickets"]["checksum"]["checksum"]
+    # no file of its own; the view it is attached to; the tickets whose deliveries it follows
+    assert digest == hashlib.md5(f",{view},{tickets}".encode()).hexdigest()[:16]
+    assert nodes[unique_id]["attached_node"] == "model.mspkpi.int_tickets_joined_to_sla_policies"

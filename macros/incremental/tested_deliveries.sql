@@ -8,7 +8,7 @@
     last passed (quality.tested_deliveries, written by `record_tested_deliveries` at the end of
     the run). On a full refresh, for a test that never passed or without a record, it becomes
     `1 = 1`: every row. A record names the test by its key (tested_deliveries_key): a generic test
-    with other arguments, or a singular test whose SQL changed, has no record. A model rebuilt
+    with other arguments, or a test whose SQL or whose model's SQL changed, has no record. A model rebuilt
     whole forgets its tests' records (forget_tested_deliveries), even when the tests do not run
     with it (`dbt run --full-refresh`, then `dbt test`).
 
@@ -159,7 +159,7 @@
         and result.status == 'pass'
         and tests_new_deliveries_only(result.node) -%}
         {%- set tested = tested_model(result.node) -%}
-        {#- every record of the test, under any of its keys (an earlier version of its SQL) -#}
+        {#- every record of the test, under any key (an earlier version of its SQL) -#}
         {%- do statements.append(
             'delete from ' ~ record ~ ' where ' ~ tested_test_id() ~ " = '"
             ~ result.node.unique_id ~ "'"
@@ -174,14 +174,21 @@
 {%- endmacro %}
 
 {#
-    The key of a test's record: its unique_id, and for a singular test `:` and the start of the
-    checksum of its SQL file. dbt names a generic test after its model, column and arguments, so
-    other arguments make another unique_id; a singular test keeps its name when its SQL changes,
-    and the checksum tells the edited test from the one that passed (it then reads every row).
+    The key of a test's record: its unique_id, `:` and a digest of the SQL it passed with: the
+    checksums of the singular test's own file, of the model it is attached to and of the model
+    whose deliveries it follows. A record holds for those versions only: after an edit of the
+    test or of either model (a view's new logic applies to every row at once), the new key has
+    no record and the test reads every row once. dbt names a generic test after its model, column
+    and arguments, so other arguments already make another unique_id; the generic test's macro is
+    not in the digest (after changing one, `mspkpi run --full-refresh`).
 #}
 {% macro tested_deliveries_key(test) -%}
-    {%- set checksum = test.checksum.checksum if test.checksum.name == 'sha256' else '' -%}
-    {{ return(test.unique_id ~ (':' ~ checksum[:16] if checksum else '')) }}
+    {%- set checksums = [test.checksum.checksum if test.checksum.name == 'sha256' else ''] -%}
+    {%- set attached = graph.nodes.get(test.attached_node) if test.attached_node else none -%}
+    {%- for node in [attached, tested_model(test)] -%}
+        {%- do checksums.append(node.checksum.checksum if node is not none else '') -%}
+    {%- endfor -%}
+    {{ return(test.unique_id ~ ':' ~ local_md5(checksums | join(','))[:16]) }}
 {%- endmacro %}
 
 {# The unique_id part of the record's key column, as SQL. #}
