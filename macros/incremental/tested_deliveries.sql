@@ -8,9 +8,9 @@
     last passed (quality.tested_deliveries, written by `record_tested_deliveries` at the end of
     the run). On a full refresh, for a test that never passed or without a record, it becomes
     `1 = 1`: every row. A record names the test by its key (tested_deliveries_key): a generic test
-    with other arguments, or a test whose SQL or whose model's SQL changed, has no record. A model rebuilt
-    whole forgets its tests' records (forget_tested_deliveries), even when the tests do not run
-    with it (`dbt run --full-refresh`, then `dbt test`).
+    with other arguments, or a test whose SQL or whose model's SQL changed, has no record. A model
+    rebuilt whole forgets its tests' records (forget_tested_deliveries), even when the tests do
+    not run with it (`dbt run --full-refresh`, then `dbt test`).
 
     Why the rows of older deliveries need no second look, for the incremental staging tables
     (delete+insert on their key, `deduplicate_current_state`):
